@@ -1,0 +1,17 @@
+//! I/O-free connection policy shared by the native engine and the WebGL build.
+//!
+//! Nothing here reads a clock, a socket or a random source: time and
+//! randomness are passed in, so the same code runs on native threads, in the
+//! browser (wasm32-unknown-unknown) and in deterministic tests.
+// CONTRACT STUB: type names and signatures fixed; bodies to be implemented.
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod buffer;
+pub mod reconnect;
+pub mod stats;
+
+pub use auth::Auth;
+pub use buffer::{BoundedQueue, QueueLimits};
+pub use reconnect::ReconnectPolicy;
+pub use stats::Stats;

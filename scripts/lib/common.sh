@@ -61,3 +61,35 @@ native_build() {
     log "cargo build --release (native library and tools)"
     (cd "$ROOT" && cargo build --release -q -p devian-ws-ffi -p devian-websocket --examples --lib >&2)
 }
+
+# cross_cargo TARGET LINKER CARGO-ARGS...: cargo for a target rustup cannot download here.
+# Debian's rustc-web (1.96, with std sources) builds std itself (-Zbuild-std); LINKER is the
+# target's gcc (also its C compiler, which ring needs for its C/asm). Output: target/cross, so
+# cross builds never invalidate the shared host build in target/.
+cross_cargo() {
+    local target="$1" linker="$2"; shift 2
+    need_apt rustc-web cargo-web rust-web-src rust-web-llvm lld-22
+    local up; up="$(printf '%s' "$target" | tr 'a-z-' 'A-Z_')"
+    local low="${target//-/_}"
+    (cd "$ROOT" && env CARGO_TARGET_DIR="$ROOT/target/cross" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+        "CARGO_TARGET_${up}_LINKER=$linker" "CC_${low}=$linker" "AR_${low}=${linker%-gcc}-ar" \
+        /usr/bin/cargo "$@" --target "$target" -Zbuild-std=std,panic_unwind)
+}
+
+# need_wasm_bindgen VERSION: the wasm-bindgen CLI of exactly VERSION (it must match the
+# wasm-bindgen crate in webgl/Cargo.lock). A cold install compiles for about 4.5 minutes.
+# No --locked: the CLI's lockfile pins a yanked webpki-roots.
+need_wasm_bindgen() {
+    local want="$1"
+    if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ]; then return 0; fi
+    log "cargo install wasm-bindgen-cli $want"
+    cargo install -q wasm-bindgen-cli --version "$want" >&2
+}
+
+# webgl_cargo CARGO-ARGS...: Debian's cargo/rustc (rustc-web) on webgl/ for wasm32-unknown-unknown,
+# std built from source (rustup cannot download that target here). Output: target/webgl.
+webgl_cargo() {
+    need_apt rustc-web cargo-web rust-web-src rust-web-llvm lld-22
+    (cd "$ROOT/webgl" && env CARGO_TARGET_DIR="$ROOT/target/webgl" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+        /usr/bin/cargo "$@" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
+}

@@ -3,11 +3,11 @@
 //! Nothing here reads a clock, a socket or a random source: time and
 //! randomness are passed in, so the same code runs on native threads, in the
 //! browser (wasm32-unknown-unknown) and in deterministic tests.
-// CONTRACT STUB: type names and signatures fixed; bodies to be implemented.
 #![warn(missing_docs)]
 
 pub mod auth;
 pub mod buffer;
+mod escape;
 pub mod reconnect;
 pub mod stats;
 

@@ -120,13 +120,18 @@ mod tests {
 
     #[test]
     fn transient_codes_are_the_default_reconnect_set() {
-        let transient: Vec<u16> = (1000..1020).filter(|c| CloseCode(*c).is_transient()).collect();
+        let transient: Vec<u16> = (1000..1020)
+            .filter(|c| CloseCode(*c).is_transient())
+            .collect();
         assert_eq!(transient, vec![1001, 1006, 1011, 1012, 1013]);
     }
 
     #[test]
     fn meanings_follow_seed_002_table() {
-        assert_eq!(CloseCode::ABNORMAL.meaning(), "abnormal closure (connection lost, no close frame)");
+        assert_eq!(
+            CloseCode::ABNORMAL.meaning(),
+            "abnormal closure (connection lost, no close frame)"
+        );
         assert_eq!(CloseCode(4001).meaning(), "private application code");
     }
 }

@@ -266,9 +266,16 @@ mod tests {
     // RFC 6455 §7.4.1: which code each failure closes with.
     #[test]
     fn rfc6455_7_4_1_close_codes_for_failures() {
-        assert_eq!(Error::from(ProtocolViolation::MaskedFrame).close_code(), Some(CloseCode(1002)));
+        assert_eq!(
+            Error::from(ProtocolViolation::MaskedFrame).close_code(),
+            Some(CloseCode(1002))
+        );
         assert_eq!(Error::InvalidUtf8.close_code(), Some(CloseCode(1007)));
-        let big = Error::TooBig { what: "message", size: 10, limit: 5 };
+        let big = Error::TooBig {
+            what: "message",
+            size: 10,
+            limit: 5,
+        };
         assert_eq!(big.close_code(), Some(CloseCode(1009)));
         assert_eq!(Error::ConnectionClosed.close_code(), None);
     }

@@ -30,7 +30,5 @@ pub use close_code::CloseCode;
 pub use error::{Error, ProtocolViolation, Result};
 pub use message::{Message, MessageKind};
 pub use protocol::frame::{Opcode, MAX_HEADER_LEN};
-pub use protocol::{
-    ControlPayload, Decoded, Decoder, Encoder, Limits, Role, MAX_CONTROL_PAYLOAD,
-};
+pub use protocol::{ControlPayload, Decoded, Decoder, Encoder, Limits, Role, MAX_CONTROL_PAYLOAD};
 pub use url::WsUrl;

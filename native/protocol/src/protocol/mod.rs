@@ -6,15 +6,22 @@
 //! share no state, so a receive thread and a send thread can each own one;
 //! what the decoder asks to send ([`Reply`]) is handed to whoever owns the
 //! encoder.
+//!
+//! A negotiated extension ([`crate::extensions::Extension`]) is installed
+//! on each half separately; it makes its RSV bits legal on the first frame
+//! of a data message and transforms whole messages (RFC 7692's model).
 
-pub mod frame;
 mod decoder;
 mod encoder;
+pub mod frame;
 mod utf8;
 
 pub use decoder::{Decoded, Decoder, Reply};
 pub use encoder::Encoder;
 pub use utf8::Utf8Validator;
+
+#[cfg(test)]
+mod round_trip_tests;
 
 /// Which end of the connection we are. Clients mask, servers never do (§5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +48,10 @@ pub struct Limits {
 impl Default for Limits {
     /// 16 MiB frames and 64 MiB messages, as tungstenite.
     fn default() -> Self {
-        Limits { max_frame_size: 16 << 20, max_message_size: 64 << 20 }
+        Limits {
+            max_frame_size: 16 << 20,
+            max_message_size: 64 << 20,
+        }
     }
 }
 
@@ -55,7 +65,10 @@ pub struct ControlPayload {
 
 impl ControlPayload {
     /// An empty payload.
-    pub const EMPTY: ControlPayload = ControlPayload { len: 0, buf: [0; MAX_CONTROL_PAYLOAD] };
+    pub const EMPTY: ControlPayload = ControlPayload {
+        len: 0,
+        buf: [0; MAX_CONTROL_PAYLOAD],
+    };
 
     /// Copies `bytes` in; `None` if longer than 125 bytes.
     pub fn new(bytes: &[u8]) -> Option<Self> {

@@ -1,0 +1,455 @@
+// Generated from native/ffi by tests/bindings.rs (interoptopus 0.14). Do not edit;
+// regenerate with: DEVIAN_BLESS=1 cargo test -p devian-ws-ffi --test bindings
+
+#pragma warning disable 0105
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
+#if UNITY_2018_1_OR_NEWER
+using Unity.Collections.LowLevel.Unsafe;
+using Unity.Collections;
+#endif
+using Devian.Network.Native;
+#pragma warning restore 0105
+
+namespace Devian.Network.Native
+{
+    public static partial class Interop
+    {
+#if (UNITY_IOS || UNITY_WEBGL) && !UNITY_EDITOR
+        public const string NativeLib = "__Internal";
+#else
+        public const string NativeLib = "devian_ws";
+#endif
+
+        static Interop()
+        {
+        }
+
+        /// `DwsEvent.kind`: the connection is open; `data` is the chosen sub-protocol (UTF-8, may be empty).
+        public const uint DWS_EVENT_OPEN = (uint) 1;
+
+        /// `DwsEvent.kind`: a complete message; `message_kind` and `data` describe it.
+        public const uint DWS_EVENT_MESSAGE = (uint) 2;
+
+        /// `DwsEvent.kind`: the close handshake started.
+        public const uint DWS_EVENT_CLOSING = (uint) 3;
+
+        /// `DwsEvent.kind`: the connection ended for good; `code`, `was_clean`, `data` = reason.
+        public const uint DWS_EVENT_CLOSED = (uint) 4;
+
+        /// `DwsEvent.kind`: something failed; `error_kind`, `data` = description.
+        public const uint DWS_EVENT_ERROR = (uint) 5;
+
+        /// `DwsEvent.kind`: the connection dropped; attempt `attempt` starts after `delay_ms`.
+        public const uint DWS_EVENT_RECONNECTING = (uint) 6;
+
+        /// `DwsEvent.kind`: a reconnect succeeded.
+        public const uint DWS_EVENT_RECONNECTED = (uint) 7;
+
+        /// `DwsEvent.kind`: authentication completed.
+        public const uint DWS_EVENT_AUTHENTICATED = (uint) 8;
+
+        /// Message kind (`DwsEvent.message_kind`, `dws_client_send`'s `kind`): UTF-8 text.
+        public const uint DWS_MESSAGE_TEXT = (uint) 1;
+
+        /// Message kind: binary.
+        public const uint DWS_MESSAGE_BINARY = (uint) 2;
+
+        /// `dws_client_state`: not connected (before connect, or after the final close).
+        public const uint DWS_STATE_CLOSED = (uint) 0;
+
+        /// `dws_client_state`: TCP, TLS and upgrade handshake under way.
+        public const uint DWS_STATE_CONNECTING = (uint) 1;
+
+        /// `dws_client_state`: open, authentication under way.
+        public const uint DWS_STATE_AUTHENTICATING = (uint) 2;
+
+        /// `dws_client_state`: open and usable.
+        public const uint DWS_STATE_OPEN = (uint) 3;
+
+        /// `dws_client_state`: close handshake under way.
+        public const uint DWS_STATE_CLOSING = (uint) 4;
+
+        /// `dws_client_state`: waiting to reconnect.
+        public const uint DWS_STATE_RECONNECTING = (uint) 5;
+
+
+        /// Copies the calling thread's last error message (UTF-8, no NUL) into
+        /// `buf[0..cap]` (caller-owned; may be null when `cap` is 0) and returns its
+        /// full length; copies `min(cap, length)` bytes. The message is the one of
+        /// the last failing `dws_` call on this thread; successes do not clear it.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_last_error")]
+        public static extern ulong dws_last_error(IntPtr buf, ulong cap);
+
+        /// Writes the default options into `*out_options` (caller-owned, written only).
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_options_default")]
+        public static extern DwsStatus dws_options_default(out DwsOptions out_options);
+
+        /// Creates an unconnected client for `url` (`ws://` or `wss://`) and writes
+        /// its handle to `*out_handle`. `options` may be null for the defaults; it is
+        /// copied, as is `url`. Configure it with the `dws_client_set_*`/`add_*`
+        /// calls, then `dws_client_connect`. Free it with `dws_client_free`.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_new")]
+        public static extern DwsStatus dws_client_new(ref DwsOptions options, string url, out ulong out_handle);
+
+        /// Offers sub-protocol `protocol` (an HTTP token, RFC 6455 §4.1); call once per protocol, in preference order.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_add_protocol")]
+        public static extern DwsStatus dws_client_add_protocol(ulong handle, string protocol);
+
+        /// Adds request header `name: value` to the upgrade request.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_add_header")]
+        public static extern DwsStatus dws_client_add_header(ulong handle, string name, string value);
+
+        /// Sets the Origin header.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_origin")]
+        public static extern DwsStatus dws_client_set_origin(ulong handle, string origin);
+
+        /// Trusts the PEM certificates in `pem[0..len]` as extra roots (copied).
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_add_root_ca_pem")]
+        public static extern DwsStatus dws_client_add_root_ca_pem(ulong handle, IntPtr pem, ulong len);
+
+        /// Pins the server certificate: `sha256` points to the 32-byte SHA-256 of
+        /// its DER encoding (copied). Call again to allow several.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_pin_sha256")]
+        public static extern DwsStatus dws_client_pin_sha256(ulong handle, IntPtr sha256);
+
+        /// DANGER, development only: `accept` = 1 accepts any server certificate.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_dangerous_accept_any_certificate")]
+        public static extern DwsStatus dws_client_dangerous_accept_any_certificate(ulong handle, byte accept);
+
+        /// Replaces the close codes that trigger a reconnect with `codes[0..count]`
+        /// (uint16_t each, copied; count 0 means never reconnect on a close code).
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_reconnect_codes")]
+        public static extern DwsStatus dws_client_set_reconnect_codes(ulong handle, IntPtr codes, uint count);
+
+        /// Authenticates with `?name=token` on the URL, on every (re)connect.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_auth_query")]
+        public static extern DwsStatus dws_client_set_auth_query(ulong handle, string name, string token);
+
+        /// Authenticates with a first text message rendered from `message_template`, in
+        /// which `{{token}}` and `{{type}}` are replaced by `token` and
+        /// `message_type`; sent after every (re)connect before queued messages.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_auth_first_message")]
+        public static extern DwsStatus dws_client_set_auth_first_message(ulong handle, string message_template, string token, string message_type);
+
+        /// Authenticates by offering `token` as a sub-protocol (an HTTP token).
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_auth_subprotocol")]
+        public static extern DwsStatus dws_client_set_auth_subprotocol(ulong handle, string token);
+
+        /// Authenticates with header `name: value` (e.g. `Authorization`,
+        /// `Bearer ...`) on every (re)connect. Repeated calls add headers.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_auth_header")]
+        public static extern DwsStatus dws_client_set_auth_header(ulong handle, string name, string value);
+
+        /// Starts connecting and returns at once; progress arrives as events from
+        /// `dws_client_poll` (Open, or Error then Closed). A second call is
+        /// `InvalidState`. A configuration the engine rejects leaves the client
+        /// unconnected and configurable.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_connect")]
+        public static extern DwsStatus dws_client_connect(ulong handle);
+
+        /// Queues one message: `kind` 1 text (must be UTF-8, RFC 6455 §5.6) or 2
+        /// binary; `data[0..len]` is copied once into a pooled buffer before this
+        /// returns (the caller keeps its memory; `data` may be null when `len` is 0).
+        /// Never blocks on the network. `QueueFull` when the bounded send queue is
+        /// full (nothing queued; retry later); `InvalidState` before open, unless
+        /// the reconnect buffer takes it; `Closed` once closing or closed.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_send")]
+        public static extern DwsStatus dws_client_send(ulong handle, uint kind, IntPtr data, ulong len);
+
+        /// Queues the FrameV1 message `[opcode: int32 little-endian][payload]` as
+        /// one binary message, built directly in the pooled send buffer (one copy
+        /// of `payload[0..len]`, which the caller keeps). Same statuses as
+        /// `dws_client_send`.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_send_frame_v1")]
+        public static extern DwsStatus dws_client_send_frame_v1(ulong handle, int opcode, IntPtr payload, ulong len);
+
+        /// Takes the next event into `*out_event` (caller-owned, written only): `Ok` with
+        /// an event, `Empty` when none is waiting (`*out_event` zeroed). Releases the
+        /// previous event first. `out_event.data` points into library memory that stays
+        /// valid until the next `dws_client_poll` or `dws_client_release` on this
+        /// handle (or its free). Call from one thread per handle. Before connect:
+        /// `InvalidState`.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_poll")]
+        public static extern DwsStatus dws_client_poll(ulong handle, out DwsEvent out_event);
+
+        /// Releases the event from the last `dws_client_poll`, returning its buffer
+        /// to the pool; its `data` pointer is invalid afterwards. Releasing twice,
+        /// or with nothing held, is `Ok`.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_release")]
+        public static extern DwsStatus dws_client_release(ulong handle);
+
+        /// Writes the connection state (DWS_STATE_*) to `*out_state` (caller-owned).
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_state")]
+        public static extern DwsStatus dws_client_state(ulong handle, out uint out_state);
+
+        /// Writes a snapshot of the counters to `*out_stats` (caller-owned; all zero before connect).
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_stats")]
+        public static extern DwsStatus dws_client_stats(ulong handle, out DwsStats out_stats);
+
+        /// Copies the sub-protocol the server chose (UTF-8, no NUL) into
+        /// `buf[0..cap]` (caller-owned; may be null when `cap` is 0) and returns its
+        /// full length, so a 0-capacity call asks for the size. Returns 0 when none
+        /// was chosen, before Open, and on failure (then `dws_last_error` says why).
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_protocol")]
+        public static extern ulong dws_client_protocol(ulong handle, IntPtr buf, ulong cap);
+
+        /// Starts the close handshake with `code` (1000, 1001-1003, 1007-1014 or
+        /// 3000-4999, RFC 6455 §7.4) and `reason` (UTF-8, at most 123 bytes; null
+        /// means empty). No reconnect follows. Completion arrives as a Closed event.
+        /// A second call is `Closed`; before connect it is `InvalidState`.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_close")]
+        public static extern DwsStatus dws_client_close(ulong handle, ushort code, string reason);
+
+        /// Closes the client if needed, joins its threads and invalidates `handle`.
+        /// Any `DwsEvent` pointer from this handle is invalid afterwards. A second
+        /// call is `InvalidHandle`. Blocks up to the close timeout.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_free")]
+        public static extern DwsStatus dws_client_free(ulong handle);
+
+        /// Writes up to `cap` live handles (uint64_t each) to `out_handles` (caller-owned
+        /// array; may be null when `cap` is 0) and returns how many handles are live
+        /// (which may exceed `cap`). Returns 0 on failure.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_list")]
+        public static extern uint dws_list(IntPtr out_handles, uint cap);
+
+        /// Closes and frees every client, and joins every engine thread in the
+        /// process; every handle issued before is `InvalidHandle` afterwards. New
+        /// clients can be created after it. Call it before Unity reloads the domain.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_shutdown_all")]
+        public static extern DwsStatus dws_shutdown_all();
+
+    }
+
+    /// Outcome of a dws_ call. Negative values are failures; dws_last_error says more.
+    public enum DwsStatus
+    {
+        /// Success.
+        Ok = 0,
+        /// dws_client_poll: no event waiting. Not a failure.
+        Empty = 1,
+        /// The handle is 0, was never issued, or was freed.
+        InvalidHandle = -1,
+        /// A required pointer argument was null.
+        NullPointer = -2,
+        /// An argument is out of range or malformed.
+        InvalidArgument = -3,
+        /// Not allowed in the current state (send before open, connect twice).
+        InvalidState = -4,
+        /// The bounded send queue is full; nothing was queued.
+        QueueFull = -5,
+        /// The connection is closed or closing, or close was already requested.
+        Closed = -6,
+        /// A string argument was not valid UTF-8.
+        InvalidUtf8 = -7,
+        /// A Rust panic was caught at the boundary.
+        Panic = -8,
+        /// Any other failure.
+        Internal = -9,
+    }
+
+    /// One event from `dws_client_poll`.
+    ///
+    /// Ownership: `data` points into memory owned by the library (the pooled
+    /// receive buffer, or the event's text). It stays valid until the next
+    /// `dws_client_poll` or `dws_client_release` on the same handle, or
+    /// `dws_client_free` / `dws_shutdown_all`, whichever comes first. Copy what
+    /// you need before then; never free it.
+    [Serializable]
+    [StructLayout(LayoutKind.Sequential)]
+    public partial struct DwsEvent
+    {
+        /// DWS_EVENT_*: 1 Open, 2 Message, 3 Closing, 4 Closed, 5 Error, 6 Reconnecting, 7 Reconnected, 8 Authenticated.
+        public uint kind;
+        /// Message only: 1 text, 2 binary; 0 otherwise.
+        public uint message_kind;
+        /// Message payload, or the UTF-8 text of Open (protocol), Closed (reason), Error (description). Null when `len` is 0.
+        #if UNITY_2018_1_OR_NEWER
+        [NativeDisableUnsafePtrRestriction]
+        #endif
+        public IntPtr data;
+        /// Bytes at `data`.
+        public ulong len;
+        /// Closed only: the close code (1005 no code, 1006 no close frame).
+        public ushort code;
+        /// Closed only: 1 when the close handshake completed.
+        public byte was_clean;
+        /// Error only: 1 I/O, 2 TLS, 3 handshake, 4 protocol, 5 timeout, 6 other.
+        public uint error_kind;
+        /// Reconnecting only: 1-based attempt number.
+        public uint attempt;
+        /// Reconnecting only: delay before the attempt, ms.
+        public uint delay_ms;
+    }
+
+    /// Connection settings. Fill it with `dws_options_default`, change what you
+    /// need, pass it to `dws_client_new` (which copies it). Flags are 0 or 1.
+    [Serializable]
+    [StructLayout(LayoutKind.Sequential)]
+    public partial struct DwsOptions
+    {
+        /// Keep-alive ping interval in ms; 0 disables pings.
+        public uint ping_interval_ms;
+        /// A ping unanswered this long (ms) declares the connection dead (1006).
+        public uint pong_timeout_ms;
+        /// Close when nothing is received this long (ms); 0 disables.
+        public uint idle_timeout_ms;
+        /// Bound (ms) on TCP connect + TLS + upgrade handshake.
+        public uint connect_timeout_ms;
+        /// Bound (ms) on the close handshake.
+        public uint close_timeout_ms;
+        /// Largest accepted frame payload, bytes.
+        public ulong max_frame_size;
+        /// Largest accepted reassembled message, bytes.
+        public ulong max_message_size;
+        /// Send queue bound: messages.
+        public uint send_queue_max_messages;
+        /// Send queue bound: payload bytes.
+        public ulong send_queue_max_bytes;
+        /// Undrained received messages bound: messages (then reading pauses).
+        public uint recv_queue_max_messages;
+        /// Undrained received messages bound: payload bytes.
+        public ulong recv_queue_max_bytes;
+        /// 1: reconnect after a drop with a reconnect close code.
+        public byte reconnect_enabled;
+        /// Attempts before giving up; 0 means unlimited.
+        public uint reconnect_max_attempts;
+        /// Delay before the first attempt, ms.
+        public uint reconnect_initial_delay_ms;
+        /// Cap on any delay, ms.
+        public uint reconnect_max_delay_ms;
+        /// Backoff growth per attempt (>= 1).
+        public double reconnect_multiplier;
+        /// 1: full jitter (delay uniform in [0, backoff]).
+        public byte reconnect_jitter;
+        /// 1: buffer sends made while reconnecting (bounded below) and flush them after.
+        public byte reconnect_buffer_enabled;
+        /// Reconnect buffer bound: messages.
+        public uint reconnect_buffer_max_messages;
+        /// Reconnect buffer bound: payload bytes.
+        public ulong reconnect_buffer_max_bytes;
+    }
+
+    /// A snapshot of a connection's counters (copied out; no pointers).
+    [Serializable]
+    [StructLayout(LayoutKind.Sequential)]
+    public partial struct DwsStats
+    {
+        /// Data messages sent.
+        public ulong messages_sent;
+        /// Data messages received.
+        public ulong messages_received;
+        /// Payload bytes sent.
+        public ulong bytes_sent;
+        /// Payload bytes received.
+        public ulong bytes_received;
+        /// Successful reconnects.
+        public ulong reconnects;
+        /// Round-trip time of the last answered ping, microseconds (0: none yet).
+        public ulong last_rtt_us;
+        /// Messages waiting in the send queue.
+        public ulong send_queue_depth;
+        /// Events waiting in the receive (dispatch) queue.
+        public ulong recv_queue_depth;
+    }
+
+
+
+    public class InteropException<T> : Exception
+    {
+        public T Error { get; private set; }
+
+        public InteropException(T error): base($"Something went wrong: {error}")
+        {
+            Error = error;
+        }
+    }
+
+}

@@ -1,0 +1,64 @@
+using System;
+
+namespace Devian.Network.Transports
+{
+    /// <summary>
+    /// The I/O backend under <see cref="WebSocketClient"/>: the native engine
+    /// (<see cref="NativeTransport"/>) everywhere except WebGL, where the browser's WebSocket is
+    /// used instead. <see cref="WebSocketClient"/> owns every public rule (threading, events,
+    /// exceptions, dispose); a transport only moves bytes and reports status codes.
+    /// </summary>
+    /// <remarks>
+    /// Contract for implementers:
+    /// <list type="bullet">
+    /// <item>Calls come from one thread at a time (the owner thread), except <see cref="IDisposable.Dispose"/>,
+    /// which may come from any thread, and <see cref="State"/>, which may be read from any thread.</item>
+    /// <item>No method throws for a peer- or state-caused failure: it returns a <see cref="TransportStatus"/>
+    /// and keeps a message for <see cref="LastError"/>.</item>
+    /// <item><see cref="Send"/>, <see cref="SendFrameV1"/>, <see cref="Poll"/> and <see cref="ReleaseEvent"/>
+    /// must not allocate managed memory (seed 004 hot-path rule).</item>
+    /// <item>After <see cref="IDisposable.Dispose"/> every call returns <see cref="TransportStatus.InvalidHandle"/>;
+    /// Dispose is idempotent and frees native resources exactly once, never while an event from
+    /// <see cref="Poll"/> is still being read.</item>
+    /// </list>
+    /// </remarks>
+    internal interface IWebSocketTransport : IDisposable
+    {
+        /// <summary>
+        /// Configures and starts connecting; returns at once (progress arrives as events). May throw
+        /// <see cref="NotSupportedException"/> for an option the platform cannot honour; the client then
+        /// disposes the transport.
+        /// </summary>
+        /// <param name="url"><c>ws://</c> or <c>wss://</c> URL.</param>
+        /// <param name="subProtocols">Sub-protocols to offer (RFC 6455 §4.1 Sec-WebSocket-Protocol); may be null.</param>
+        /// <param name="options">Connection options; never null.</param>
+        TransportStatus Connect(string url, string[] subProtocols, WebSocketOptions options);
+
+        /// <summary>Queues one whole message (copied once); never blocks.</summary>
+        TransportStatus Send(TransportMessageKind kind, ReadOnlySpan<byte> data);
+
+        /// <summary>Queues the binary FrameV1 message <c>[opcode:int32 LE][payload]</c>, built in place.</summary>
+        TransportStatus SendFrameV1(int opcode, ReadOnlySpan<byte> payload);
+
+        /// <summary>
+        /// Takes the next event. <see cref="TransportStatus.Ok"/> with an event, <see cref="TransportStatus.Empty"/>
+        /// when none is pending. After Ok the caller must call <see cref="ReleaseEvent"/> (also on exceptions).
+        /// </summary>
+        TransportStatus Poll(out TransportEvent ev);
+
+        /// <summary>Ends the use of the event returned by the last successful <see cref="Poll"/>; its Data becomes invalid.</summary>
+        void ReleaseEvent();
+
+        /// <summary>Starts the close handshake (RFC 6455 §7.1.2) with a code and a UTF-8 reason of at most 123 bytes.</summary>
+        TransportStatus Close(ushort code, string reason);
+
+        /// <summary>The current connection state; <see cref="WebSocketState.Closed"/> before Connect and after Dispose.</summary>
+        WebSocketState State { get; }
+
+        /// <summary>Counters of this connection.</summary>
+        TransportStatus GetStatistics(out WebSocketStatistics statistics);
+
+        /// <summary>The message describing the last failed call on this thread (empty when none).</summary>
+        string LastError();
+    }
+}

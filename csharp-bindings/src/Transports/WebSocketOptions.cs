@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+
+namespace Devian.Network.Transports
+{
+    /// <summary>
+    /// Everything a <see cref="WebSocketClient"/> connection is configured with. Read once at
+    /// <see cref="WebSocketClient.Connect"/>; later changes affect only the next Connect.
+    /// Times of <see cref="TimeSpan.Zero"/> disable the feature where noted.
+    /// </summary>
+    public sealed class WebSocketOptions
+    {
+        private readonly List<KeyValuePair<string, string>> _headers = new List<KeyValuePair<string, string>>();
+
+        /// <summary>Send a ping this often (RFC 6455 §5.5.2); zero disables keep-alive pings.</summary>
+        public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+        /// <summary>A ping unanswered this long declares the connection dead (closed with 1006).</summary>
+        public TimeSpan PongTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>Close when nothing at all is received this long; zero disables.</summary>
+        public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
+
+        /// <summary>Bound on TCP connect + TLS + upgrade handshake.</summary>
+        public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>Bound on the close handshake (RFC 6455 §7.1.1) before the socket is dropped.</summary>
+        public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>Largest accepted single frame payload; larger frames close with 1009 (RFC 6455 §7.4.1).</summary>
+        public long MaxFrameSize { get; set; } = 16L * 1024 * 1024;
+
+        /// <summary>Largest accepted reassembled message; larger messages close with 1009.</summary>
+        public long MaxMessageSize { get; set; } = 64L * 1024 * 1024;
+
+        /// <summary>Bound on queued outgoing messages; beyond it sends throw <see cref="WebSocketQueueFullException"/>.</summary>
+        public int SendQueueMaxMessages { get; set; } = 8192;
+
+        /// <summary>Bound on queued outgoing bytes.</summary>
+        public long SendQueueMaxBytes { get; set; } = 32L * 1024 * 1024;
+
+        /// <summary>Bound on received messages not yet drained by <see cref="WebSocketClient.Update"/>; when full the engine stops reading (TCP back-pressure).</summary>
+        public int ReceiveQueueMaxMessages { get; set; } = 8192;
+
+        /// <summary>Bound on received bytes not yet drained.</summary>
+        public long ReceiveQueueMaxBytes { get; set; } = 32L * 1024 * 1024;
+
+        /// <summary>Automatic reconnection.</summary>
+        public WebSocketReconnectPolicy Reconnect { get; set; } = new WebSocketReconnectPolicy();
+
+        /// <summary>Authentication method; <see cref="WebSocketAuthentication.None"/> by default.</summary>
+        public WebSocketAuthentication Authentication { get; set; } = WebSocketAuthentication.None;
+
+        /// <summary>TLS verification for <c>wss://</c>.</summary>
+        public WebSocketTlsOptions Tls { get; set; } = new WebSocketTlsOptions();
+
+        /// <summary>Value of the Origin request header (RFC 6455 §4.1 item 8); null sends none.</summary>
+        public string Origin { get; set; }
+
+        /// <summary>Extra request headers, in order (not available on WebGL: browsers do not allow them).</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Headers { get { return _headers; } }
+
+        /// <summary>Adds a request header. Handshake headers (Upgrade, Sec-WebSocket-*) are rejected by the engine at Connect.</summary>
+        public WebSocketOptions AddHeader(string name, string value)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                throw new ArgumentException("header name must not be empty", "name");
+            }
+            _headers.Add(new KeyValuePair<string, string>(name, value ?? string.Empty));
+            return this;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Our threaded engine (`devian_ws_engine::Client`), driven the way a game
+//! drives it: `send` queues, `poll` is called in a loop on this thread.
+
+use super::{BenchClient, Received, WAIT_LIMIT};
+use devian_ws_engine::{Client, CloseCode, Config, Error, Event, KeepAlive, MessageKind, ReconnectPolicy};
+use std::time::{Duration, Instant};
+
+/// An engine connection.
+pub struct EngineClient(Client);
+
+/// The configuration the bench uses: no keep-alive pings (they would add
+/// traffic to the measurement) and no reconnects (a drop is a failure).
+pub fn bench_config(url: &str) -> Config {
+    let mut config = Config::new(url);
+    config.keepalive = KeepAlive {
+        ping_interval: None,
+        pong_timeout: Duration::from_secs(5),
+        idle_timeout: None,
+    };
+    config.reconnect = ReconnectPolicy::disabled();
+    config.reconnect_buffer = None;
+    config
+}
+
+impl EngineClient {
+    /// Connects and waits for the `Open` event.
+    pub fn connect(url: &str) -> Result<EngineClient, String> {
+        let client = EngineClient(Client::connect(bench_config(url)).map_err(|e| e.to_string())?);
+        client.wait_open()?;
+        Ok(client)
+    }
+
+    /// Starts connecting without waiting (the many-connections run opens
+    /// many first and waits for them together).
+    pub fn start(url: &str) -> Result<EngineClient, String> {
+        Client::connect(bench_config(url))
+            .map(EngineClient)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Polls until `Open`, bounded by [`WAIT_LIMIT`].
+    pub fn wait_open(&self) -> Result<(), String> {
+        let deadline = Instant::now() + WAIT_LIMIT;
+        loop {
+            match self.0.poll() {
+                Some(Event::Open { .. }) => return Ok(()),
+                Some(Event::Error { text, .. }) => return Err(format!("connect: {text}")),
+                Some(Event::Closed { code, reason, .. }) => {
+                    return Err(format!("closed while connecting: {} {reason}", code.0))
+                }
+                Some(_) => {}
+                None if Instant::now() > deadline => return Err("connect timed out".into()),
+                None => std::thread::yield_now(),
+            }
+        }
+    }
+
+    /// One `poll()`; the many-connections run times a sweep of these.
+    pub fn poll_once(&self) -> Option<Event> {
+        self.0.poll()
+    }
+
+    /// Starts the close handshake without waiting, so many connections
+    /// close in parallel before they are dropped (dropping joins threads).
+    pub fn begin_close(&self) {
+        // Already closed or closing is fine here.
+        let _ = self.0.close(CloseCode::NORMAL, "");
+    }
+
+    fn enqueue(&self, kind: MessageKind, payload: &[u8]) -> Result<(), String> {
+        let deadline = Instant::now() + WAIT_LIMIT;
+        loop {
+            match self.0.send(kind, payload) {
+                Ok(()) => return Ok(()),
+                // Backpressure: the bounded queue is full; the send thread is draining it.
+                Err(Error::Capacity(_)) if Instant::now() < deadline => std::thread::yield_now(),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    }
+}
+
+impl BenchClient for EngineClient {
+    fn send(&mut self, payload: &[u8]) -> Result<(), String> {
+        self.enqueue(MessageKind::Binary, payload)
+    }
+
+    fn send_text(&mut self, text: &str) -> Result<(), String> {
+        self.enqueue(MessageKind::Text, text.as_bytes())
+    }
+
+    fn recv(&mut self) -> Result<Received, String> {
+        let deadline = Instant::now() + WAIT_LIMIT;
+        loop {
+            match self.0.poll() {
+                Some(Event::Message { kind: MessageKind::Binary, data }) => {
+                    return Ok(Received::Binary(data.len()))
+                }
+                Some(Event::Message { kind: MessageKind::Text, data }) => {
+                    return Ok(Received::Text(String::from_utf8_lossy(&data).into_owned()))
+                }
+                Some(Event::Error { text, .. }) => return Err(text),
+                Some(Event::Closed { code, reason, .. }) => {
+                    return Err(format!("closed: {} {reason}", code.0))
+                }
+                Some(_) => {}
+                None if Instant::now() > deadline => return Err("receive timed out".into()),
+                // A game polls once per frame; the bench polls as fast as it can without
+                // taking the core from the engine's threads on a small machine.
+                None => std::thread::yield_now(),
+            }
+        }
+    }
+
+    fn close(self: Box<Self>) -> Result<(), String> {
+        self.0
+            .close(CloseCode::NORMAL, "")
+            .map_err(|e| e.to_string())?;
+        let deadline = Instant::now() + WAIT_LIMIT;
+        loop {
+            match self.0.poll() {
+                Some(Event::Closed { .. }) => return Ok(()),
+                Some(_) => {}
+                None if Instant::now() > deadline => return Err("close timed out".into()),
+                None => std::thread::sleep(Duration::from_millis(1)),
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Messages per second on one connection: echo round trips, one-way
+//! streaming in both directions, and round-trip times of small messages.
+
+use crate::child::ChildServer;
+use crate::client::{BenchClient, ClientKind, Received};
+use crate::server::{source_command, Mode, SINK_DONE};
+use crate::settings::Settings;
+use crate::stats::{median, percentile, rate};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Payload sizes of the issue: 16 B, 1 KiB, 64 KiB, 1 MiB.
+pub const PAYLOADS: [usize; 4] = [16, 1 << 10, 64 << 10, 1 << 20];
+
+/// Round-trip percentiles are reported for payloads up to this size.
+const SMALL_PAYLOAD: usize = 16;
+
+/// How a connection is exercised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// Send one message, wait for its echo, repeat.
+    Echo,
+    /// Client → server without waiting; timed until the server confirms the count.
+    Upload,
+    /// Server → client; timed from the request until the last message arrived.
+    Download,
+}
+
+impl Scenario {
+    /// All scenarios.
+    pub const ALL: [Scenario; 3] = [Scenario::Echo, Scenario::Upload, Scenario::Download];
+
+    /// Short name used in tables and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Echo => "echo",
+            Scenario::Upload => "stream-up",
+            Scenario::Download => "stream-down",
+        }
+    }
+
+    fn mode(self) -> Mode {
+        match self {
+            Scenario::Echo => Mode::Echo,
+            Scenario::Upload => Mode::Sink,
+            Scenario::Download => Mode::Source,
+        }
+    }
+}
+
+/// The medians of one (server, client, scenario, payload) cell.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// Server implementation name.
+    pub server: &'static str,
+    /// Client implementation.
+    pub client: ClientKind,
+    /// Scenario.
+    pub scenario: Scenario,
+    /// Payload bytes.
+    pub payload: usize,
+    /// Messages per run.
+    pub count: u64,
+    /// Messages per second of each run.
+    pub runs: Vec<f64>,
+    /// Median messages per second.
+    pub msgs_per_sec: f64,
+    /// Median round-trip percentiles (echo of small payloads only).
+    pub rtt_p50: Option<Duration>,
+    /// See `rtt_p50`.
+    pub rtt_p99: Option<Duration>,
+}
+
+impl Cell {
+    /// Machine-readable form.
+    pub fn to_json(&self) -> Value {
+        let us = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1e6);
+        json!({
+            "server": self.server,
+            "client": self.client.name(),
+            "scenario": self.scenario.name(),
+            "payload_bytes": self.payload,
+            "messages_per_run": self.count,
+            "runs_msgs_per_sec": self.runs,
+            "msgs_per_sec": self.msgs_per_sec,
+            "mib_per_sec": self.msgs_per_sec * self.payload as f64 / (1 << 20) as f64,
+            "rtt_p50_us": us(self.rtt_p50),
+            "rtt_p99_us": us(self.rtt_p99),
+        })
+    }
+}
+
+/// Measures every client against `server` in every scenario and payload size.
+pub fn measure_server(server: &ChildServer, settings: &Settings) -> Result<Vec<Cell>, String> {
+    let mut cells = Vec::new();
+    for scenario in Scenario::ALL {
+        for payload in PAYLOADS {
+            let group = measure_group(server, scenario, payload, settings).map_err(|e| {
+                format!("{} server, {} {payload} B: {e}", server.kind(), scenario.name())
+            })?;
+            for cell in &group {
+                eprintln!(
+                    "  {:<11} {:>8} B  {:<16} {:>12.0} msg/s",
+                    scenario.name(),
+                    payload,
+                    cell.client.name(),
+                    cell.msgs_per_sec
+                );
+            }
+            cells.extend(group);
+        }
+    }
+    Ok(cells)
+}
+
+/// All clients for one (scenario, payload). The clients take turns run by
+/// run, so a burst of load from elsewhere on the machine hits all of them
+/// alike instead of skewing one client's whole series.
+fn measure_group(
+    server: &ChildServer,
+    scenario: Scenario,
+    payload: usize,
+    settings: &Settings,
+) -> Result<Vec<Cell>, String> {
+    let count = settings.messages_for(payload);
+    let data = vec![0x5Au8; payload];
+    let url = server.url(scenario.mode().path());
+    let mut clients = Vec::with_capacity(ClientKind::ALL.len());
+    for kind in ClientKind::ALL {
+        let mut client = kind.connect(&url).map_err(|e| format!("{kind}: {e}"))?;
+        // Warm-up: connection buffers, pools and caches reach their steady state.
+        run_once(client.as_mut(), scenario, &data, settings.warmup_for(payload))
+            .map_err(|e| format!("{kind}: {e}"))?;
+        clients.push((kind, client, Vec::new(), Vec::new(), Vec::new()));
+    }
+    for _ in 0..settings.runs {
+        for (kind, client, runs, p50s, p99s) in clients.iter_mut() {
+            let (elapsed, rtts) = run_once(client.as_mut(), scenario, &data, count)
+                .map_err(|e| format!("{kind}: {e}"))?;
+            runs.push(rate(count, elapsed));
+            if payload <= SMALL_PAYLOAD && !rtts.is_empty() {
+                p50s.extend(percentile(&rtts, 50.0).map(|d| d.as_secs_f64()));
+                p99s.extend(percentile(&rtts, 99.0).map(|d| d.as_secs_f64()));
+            }
+        }
+    }
+    let secs = |v: &[f64]| median(v).map(Duration::from_secs_f64);
+    let mut cells = Vec::with_capacity(clients.len());
+    for (kind, client, runs, p50s, p99s) in clients {
+        client.close().map_err(|e| format!("{kind}: close: {e}"))?;
+        cells.push(Cell {
+            server: server.kind().name(),
+            client: kind,
+            scenario,
+            payload,
+            count,
+            msgs_per_sec: median(&runs).unwrap_or(0.0),
+            rtt_p50: secs(&p50s),
+            rtt_p99: secs(&p99s),
+            runs,
+        });
+    }
+    Ok(cells)
+}
+
+/// One run of `count` messages; returns the elapsed time and, for echo,
+/// every round-trip time.
+fn run_once(
+    client: &mut dyn BenchClient,
+    scenario: Scenario,
+    data: &[u8],
+    count: u64,
+) -> Result<(Duration, Vec<Duration>), String> {
+    match scenario {
+        Scenario::Echo => echo(client, data, count),
+        Scenario::Upload => upload(client, data, count).map(|d| (d, Vec::new())),
+        Scenario::Download => download(client, data.len(), count).map(|d| (d, Vec::new())),
+    }
+}
+
+fn echo(
+    client: &mut dyn BenchClient,
+    data: &[u8],
+    count: u64,
+) -> Result<(Duration, Vec<Duration>), String> {
+    let mut rtts = Vec::with_capacity(count as usize);
+    let start = Instant::now();
+    for _ in 0..count {
+        let t = Instant::now();
+        client.send(data)?;
+        expect_binary(client.recv()?, data.len())?;
+        rtts.push(t.elapsed());
+    }
+    Ok((start.elapsed(), rtts))
+}
+
+fn upload(client: &mut dyn BenchClient, data: &[u8], count: u64) -> Result<Duration, String> {
+    let start = Instant::now();
+    for _ in 0..count {
+        client.send(data)?;
+    }
+    client.send_text(SINK_DONE)?;
+    match client.recv()? {
+        Received::Text(n) if n == count.to_string() => Ok(start.elapsed()),
+        other => Err(format!("server counted {other:?}, expected {count}")),
+    }
+}
+
+fn download(client: &mut dyn BenchClient, size: usize, count: u64) -> Result<Duration, String> {
+    let start = Instant::now();
+    client.send_text(&source_command(count, size))?;
+    for _ in 0..count {
+        expect_binary(client.recv()?, size)?;
+    }
+    Ok(start.elapsed())
+}
+
+fn expect_binary(got: Received, len: usize) -> Result<(), String> {
+    match got {
+        Received::Binary(n) if n == len => Ok(()),
+        other => Err(format!("expected {len} binary bytes, got {other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{RunningServer, ServerKind};
+
+    /// Every client against every server in every scenario, in-process on
+    /// 127.0.0.1, with payloads on both sides of the 16-bit/64-bit length
+    /// boundary (RFC 6455 §5.2: 65535 uses the 16-bit form, 65536 the 64-bit one):
+    /// the harness must move the right number of messages of the right size.
+    #[test]
+    fn every_client_and_server_pair_completes_each_scenario() {
+        for server_kind in ServerKind::ALL {
+            let server = RunningServer::start(server_kind, "127.0.0.1:0").expect("bind");
+            for client_kind in ClientKind::ALL {
+                for scenario in Scenario::ALL {
+                    let url = format!("ws://{}{}", server.addr(), scenario.mode().path());
+                    let mut client = client_kind.connect(&url).expect("connect");
+                    for size in [0, 16, 65535, 65536] {
+                        let data = vec![7u8; size];
+                        let (elapsed, rtts) = run_once(client.as_mut(), scenario, &data, 5)
+                            .unwrap_or_else(|e| {
+                                panic!("{client_kind} vs {server_kind}, {scenario:?} {size} B: {e}")
+                            });
+                        assert!(elapsed > Duration::ZERO);
+                        let expected_rtts = if scenario == Scenario::Echo { 5 } else { 0 };
+                        assert_eq!(rtts.len(), expected_rtts);
+                    }
+                    client.close().expect("close handshake");
+                }
+            }
+        }
+    }
+
+    /// A sink that counts differently from what was sent is an error, not a figure.
+    #[test]
+    fn wrong_binary_length_is_reported() {
+        assert!(expect_binary(Received::Binary(3), 4).is_err());
+        assert!(expect_binary(Received::Text("x".into()), 0).is_err());
+        assert!(expect_binary(Received::Binary(4), 4).is_ok());
+    }
+}

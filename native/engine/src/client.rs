@@ -1,0 +1,183 @@
+//! The public handle of one connection.
+
+use crate::config::Config;
+use crate::event::Event;
+use crate::inner::Inner;
+use crate::outbox::{OutMsg, UserClose};
+use crate::state::State;
+use crate::{driver, registry};
+use devian_ws_policy::Stats;
+use devian_ws_protocol::{CloseCode, Error, MessageKind, Result, MAX_HEADER_LEN};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+/// Longest close reason: a Close payload is at most 125 bytes, 2 of them the code (§5.5).
+const MAX_CLOSE_REASON: usize = 123;
+
+/// One WebSocket connection driven by its own send and receive threads.
+///
+/// All methods take `&self` and may be called from any thread, except
+/// [`Client::poll`], which is for one consumer thread. Dropping the client
+/// closes the connection and joins its threads.
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.inner.config.url)
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+impl Client {
+    /// Validates `config` and starts connecting in the background; progress arrives as events.
+    pub fn connect(config: Config) -> Result<Client> {
+        let url = config.validate()?;
+        let tls = if url.secure {
+            Some(devian_websocket::tls::client_config(&config.tls)?)
+        } else {
+            None
+        };
+        let inner = Arc::new(Inner::new(config, url, tls));
+        let handle = {
+            let inner = Arc::clone(&inner);
+            std::thread::Builder::new()
+                .name("devian-ws-send".into())
+                .spawn(move || driver::run(inner))?
+        };
+        *inner.driver.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+        registry::register(&inner);
+        Ok(Client { inner })
+    }
+
+    /// Current state.
+    pub fn state(&self) -> State {
+        self.inner.lock_outbox().state
+    }
+
+    /// Copies `payload` once into a pooled buffer and enqueues it; never blocks on the network.
+    ///
+    /// Errors: `Usage("not open")` before the connection is open (while
+    /// reconnecting too, unless the reconnect buffer is on), `Capacity` when
+    /// the send queue (or reconnect buffer) is full, `AlreadyClosed` after
+    /// `close`. Text must be valid UTF-8 (§5.6).
+    pub fn send(&self, kind: MessageKind, payload: &[u8]) -> Result<()> {
+        self.check_size(payload.len())?;
+        if kind == MessageKind::Text && std::str::from_utf8(payload).is_err() {
+            return Err(Error::Usage("text message is not valid UTF-8"));
+        }
+        let mut buf = self.inner.send_pool.take();
+        let v = buf.vec_mut();
+        v.reserve(MAX_HEADER_LEN + payload.len());
+        v.resize(MAX_HEADER_LEN, 0);
+        v.extend_from_slice(payload);
+        self.enqueue(OutMsg { kind, buf }, payload.len())
+    }
+
+    /// Like `send`, but `fill` writes the `len`-byte payload straight into the pooled buffer.
+    pub fn send_with(
+        &self,
+        kind: MessageKind,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<()> {
+        self.check_size(len)?;
+        let mut buf = self.inner.send_pool.take();
+        buf.vec_mut().resize(MAX_HEADER_LEN + len, 0);
+        fill(&mut buf[MAX_HEADER_LEN..]);
+        if kind == MessageKind::Text && std::str::from_utf8(&buf[MAX_HEADER_LEN..]).is_err() {
+            return Err(Error::Usage("text message is not valid UTF-8"));
+        }
+        self.enqueue(OutMsg { kind, buf }, len)
+    }
+
+    /// A message that could never fit the send queue is a usage error, not
+    /// "full, retry later"; checked before anything is allocated.
+    fn check_size(&self, len: usize) -> Result<()> {
+        if len > self.inner.config.send_queue.max_bytes {
+            return Err(Error::Usage(
+                "message larger than the send queue's byte bound",
+            ));
+        }
+        Ok(())
+    }
+
+    fn enqueue(&self, msg: OutMsg, size: usize) -> Result<()> {
+        self.inner.lock_outbox().admit(msg, size)?;
+        self.inner.wake.notify_all();
+        Ok(())
+    }
+
+    /// The next event, if any. One consumer thread only.
+    pub fn poll(&self) -> Option<Event> {
+        self.inner.dispatch.pop()
+    }
+
+    /// Starts the close handshake. No reconnect follows.
+    ///
+    /// `code` must be one a peer may send (§7.4: 1000-1003, 1007-1014,
+    /// 3000-4999) and `reason` at most 123 bytes. Closing twice, or after
+    /// the connection ended, is `AlreadyClosed`.
+    pub fn close(&self, code: CloseCode, reason: &str) -> Result<()> {
+        if !code.is_allowed_on_wire() {
+            return Err(Error::Usage("close code not allowed on the wire"));
+        }
+        if reason.len() > MAX_CLOSE_REASON {
+            return Err(Error::Usage("close reason longer than 123 bytes"));
+        }
+        let mut ob = self.inner.lock_outbox();
+        if ob.closing_for_good() || ob.state == State::Closed {
+            return Err(Error::AlreadyClosed);
+        }
+        ob.user_close = Some(UserClose {
+            code,
+            reason: reason.to_owned(),
+            sent: false,
+        });
+        let previous = ob.state;
+        let handshake = matches!(previous, State::Open | State::Authenticating);
+        if handshake {
+            ob.state = State::Closing;
+        }
+        drop(ob);
+        self.inner.wake.notify_all();
+        // The `Closing` event comes from the send thread as it sends the
+        // Close frame, so it can never be queued after `Closed`.
+        if previous == State::Connecting {
+            // Abort the opening handshake; no close frame is possible yet.
+            self.inner.shutdown_socket(std::net::Shutdown::Both);
+        }
+        Ok(())
+    }
+
+    /// Counters snapshot.
+    pub fn stats(&self) -> Stats {
+        let c = &self.inner.counters;
+        let send_queue_depth = self.inner.lock_outbox().data.len() as u64;
+        Stats {
+            messages_sent: c.messages_sent.load(Relaxed),
+            messages_received: c.messages_received.load(Relaxed),
+            bytes_sent: c.bytes_sent.load(Relaxed),
+            bytes_received: c.bytes_received.load(Relaxed),
+            reconnects: c.reconnects.load(Relaxed),
+            last_rtt_us: c.last_rtt_us.load(Relaxed),
+            send_queue_depth,
+            recv_queue_depth: self.inner.dispatch.len() as u64,
+        }
+    }
+
+    /// Closes (if needed) and joins both threads.
+    pub fn shutdown(self) {
+        // Drop does the work.
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.inner.stop();
+        self.inner.join();
+    }
+}

@@ -1,0 +1,285 @@
+//! The connection's lifecycle, run on its send thread: connect, authenticate,
+//! send until the session ends, then reconnect per policy or finish.
+//!
+//! The receive thread is started per session (each TCP connection) and
+//! joined before the next one, so a connection never has more than two
+//! threads and the join in `shutdown` covers both.
+
+use crate::event::{ErrorKind, Event};
+use crate::inner::Inner;
+use crate::receiver;
+use crate::sender::Sender;
+use crate::session::SessionEnd;
+use crate::state::State;
+use crate::transport::{establish, tcp_connect};
+use devian_ws_policy::Auth;
+use devian_ws_protocol::handshake::client::ClientRequest;
+use devian_ws_protocol::{CloseCode, Encoder, Role};
+use std::net::Shutdown;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Entry point of the send thread. Never panics out: a panic becomes an
+/// `Error` event and a final `Closed`.
+pub(crate) fn run(inner: Arc<Inner>) {
+    let end = catch_unwind(AssertUnwindSafe(|| lifecycle(&inner))).unwrap_or_else(|_| {
+        SessionEnd::abnormal(
+            ErrorKind::Other,
+            "internal error: connection thread panicked",
+        )
+    });
+    finish(&inner, end);
+}
+
+/// Connects and reconnects until the connection is over; returns the last end.
+fn lifecycle(inner: &Arc<Inner>) -> SessionEnd {
+    let policy = &inner.config.reconnect;
+    let mut ever_open = false;
+    let mut attempt: u32 = 0;
+    loop {
+        let (end, opened) = session(inner, ever_open);
+        if opened {
+            ever_open = true;
+            attempt = 0;
+        }
+        if inner.lock_outbox().closing_for_good() {
+            return end;
+        }
+        attempt = attempt.saturating_add(1);
+        if !policy.should_reconnect(end.code.0, false, attempt) {
+            return end;
+        }
+        let delay = policy.delay(attempt, rand::random::<f64>());
+        if let Some((kind, text)) = end.error.clone() {
+            inner.emit(Event::Error { kind, text });
+        }
+        {
+            let mut ob = inner.lock_outbox();
+            ob.state = State::Reconnecting;
+            ob.reconnecting = true;
+        }
+        inner.emit(Event::Reconnecting { attempt, delay });
+        if !backoff(inner, delay) {
+            return end;
+        }
+    }
+}
+
+/// Waits `delay` unless the user closes or a stop comes; `false` if interrupted.
+fn backoff(inner: &Inner, delay: Duration) -> bool {
+    let until = Instant::now() + delay;
+    let mut ob = inner.lock_outbox();
+    loop {
+        if ob.closing_for_good() {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= until {
+            return true;
+        }
+        ob = inner
+            .wake
+            .wait_timeout(ob, until - now)
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+    }
+}
+
+/// One session: connect, open, authenticate, run. Returns why it ended and
+/// whether it got as far as open.
+fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
+    {
+        let mut ob = inner.lock_outbox();
+        if ob.closing_for_good() {
+            return (stopped_end(), false);
+        }
+        ob.state = State::Connecting;
+        ob.end = None;
+        ob.close_sent = false;
+        ob.closing_emitted = false;
+        ob.control.clear();
+    }
+    let config = &inner.config;
+    let deadline = Instant::now() + config.connect_timeout;
+    let sock = match tcp_connect(&inner.url, deadline) {
+        Ok(s) => s,
+        Err(e) => return (SessionEnd::from_error(&e), false),
+    };
+    let registered = sock.try_clone().map(|c| inner.set_socket(Some(c)));
+    match registered {
+        Ok(true) => {}
+        Ok(false) => {
+            inner.set_socket(None);
+            return (stopped_end(), false);
+        }
+        Err(e) => return (SessionEnd::from_error(&e.into()), false),
+    }
+    let established = establish(
+        sock,
+        &inner.url,
+        &request(config),
+        inner.tls.clone(),
+        deadline,
+    );
+    let mut est = match established {
+        Ok(est) => est,
+        Err(e) => {
+            inner.set_socket(None);
+            return (SessionEnd::from_error(&e), false);
+        }
+    };
+    // Handshake timeouts off; the idle timeout (if any) bounds reads, and a
+    // write that stalls longer than a keep-alive round means a dead peer.
+    let ka = &config.keepalive;
+    let write_timeout = ka.ping_interval.unwrap_or(Duration::from_secs(30)) + ka.pong_timeout;
+    let _ = est.writer.socket().set_read_timeout(ka.idle_timeout);
+    let _ = est.writer.socket().set_write_timeout(Some(write_timeout));
+
+    let first_message = config.auth.first_message();
+    {
+        let mut ob = inner.lock_outbox();
+        if ob.closing_for_good() {
+            drop(ob);
+            teardown(inner, None);
+            return (stopped_end(), false);
+        }
+        ob.state = if first_message.is_some() {
+            State::Authenticating
+        } else {
+            State::Open
+        };
+    }
+    inner.emit(Event::Open {
+        protocol: est.protocol.take(),
+    });
+
+    let leftover = std::mem::take(&mut est.leftover);
+    let receiver = {
+        let inner = Arc::clone(inner);
+        let reader = est.reader;
+        std::thread::Builder::new()
+            .name("devian-ws-recv".into())
+            .spawn(move || receiver::run(inner, reader, leftover))
+    };
+    let receiver = match receiver {
+        Ok(handle) => handle,
+        Err(e) => {
+            teardown(inner, None);
+            return (
+                SessionEnd::abnormal(ErrorKind::Other, format!("spawn failed: {e}")),
+                true,
+            );
+        }
+    };
+
+    let mut writer = est.writer;
+    let mut encoder = Encoder::new(Role::Client);
+    let mut sender = Sender::new(inner, &mut writer, &mut encoder);
+    let auth_result = match &first_message {
+        // Authentication goes out before anything queued (seed 002).
+        Some(text) => sender.write_text(text),
+        None => Ok(()),
+    };
+    let end = match auth_result {
+        Err(e) => {
+            let end = SessionEnd::from_error(&crate::transport::into_error(e));
+            inner.end_session(end.clone());
+            end
+        }
+        Ok(()) => {
+            {
+                let mut ob = inner.lock_outbox();
+                if ob.state == State::Authenticating {
+                    ob.state = State::Open;
+                }
+                ob.reconnecting = false;
+            }
+            if config.auth != Auth::None {
+                inner.emit(Event::Authenticated);
+            }
+            if is_reconnect {
+                inner
+                    .counters
+                    .reconnects
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                inner.emit(Event::Reconnected);
+            }
+            sender.run()
+        }
+    };
+    if end.clean {
+        writer.close_notify();
+    }
+    teardown(inner, Some(receiver));
+    (end, true)
+}
+
+/// Closes the session socket and joins its receive thread.
+fn teardown(inner: &Inner, receiver: Option<std::thread::JoinHandle<()>>) {
+    inner.shutdown_socket(Shutdown::Both);
+    if let Some(handle) = receiver {
+        // The receive thread catches its own panics.
+        let _ = handle.join();
+    }
+    inner.set_socket(None);
+}
+
+/// The user's handshake request with the authentication method applied.
+fn request(config: &crate::Config) -> ClientRequest {
+    let mut protocols = config.protocols.clone();
+    protocols.extend(config.auth.extra_protocols());
+    let mut headers = config.headers.clone();
+    headers.extend(config.auth.extra_headers());
+    ClientRequest {
+        protocols,
+        extensions: Vec::new(),
+        origin: config.origin.clone(),
+        headers,
+    }
+}
+
+fn stopped_end() -> SessionEnd {
+    SessionEnd {
+        code: CloseCode::GOING_AWAY,
+        reason: "shut down".into(),
+        clean: false,
+        error: None,
+    }
+}
+
+/// The connection is over: final state, final events, queued data released.
+fn finish(inner: &Inner, end: SessionEnd) {
+    let (unsent, user_close, closing_for_good) = {
+        let mut ob = inner.lock_outbox();
+        let closing_for_good = ob.closing_for_good();
+        ob.state = State::Closed;
+        ob.reconnecting = false;
+        let unsent = ob.data.len();
+        ob.data.clear();
+        ob.control.clear();
+        (unsent, ob.user_close.clone(), closing_for_good)
+    };
+    // An error caused by our own close or shutdown (e.g. an aborted
+    // handshake) is not news to the user.
+    if let Some((kind, text)) = end.error.clone().filter(|_| !closing_for_good) {
+        inner.emit(Event::Error { kind, text });
+    }
+    if unsent > 0 {
+        inner.emit(Event::Error {
+            kind: ErrorKind::Other,
+            text: format!("{unsent} queued message(s) were not sent before the connection closed"),
+        });
+    }
+    // A user close that never reached a session (closed while connecting or
+    // waiting to reconnect) reports the user's code.
+    let (code, reason) = match user_close {
+        Some(uc) if !uc.sent && !end.clean => (uc.code, uc.reason),
+        _ => (end.code, end.reason),
+    };
+    inner.emit(Event::Closed {
+        code,
+        reason,
+        was_clean: end.clean,
+    });
+}

@@ -1,0 +1,165 @@
+//! The state one connection's API handle and its two threads share.
+
+use crate::config::Config;
+use crate::dispatch::Dispatch;
+use crate::event::Event;
+use crate::outbox::{Control, Outbox};
+use crate::pool::BufferPool;
+use crate::session::SessionEnd;
+use devian_ws_protocol::WsUrl;
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+/// Buffers kept per pool, and the largest capacity worth keeping: together
+/// they bound what a pool can pin (128 × 256 KiB = 32 MiB worst case).
+const POOL_SLOTS: usize = 128;
+const POOL_MAX_CAPACITY: usize = 256 * 1024;
+
+/// Counters behind [`crate::Stats`].
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) messages_sent: AtomicU64,
+    pub(crate) bytes_sent: AtomicU64,
+    pub(crate) messages_received: AtomicU64,
+    pub(crate) bytes_received: AtomicU64,
+    pub(crate) reconnects: AtomicU64,
+    pub(crate) last_rtt_us: AtomicU64,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) url: WsUrl,
+    pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
+    pub(crate) outbox: Mutex<Outbox>,
+    /// The send thread waits on this (with `outbox`).
+    pub(crate) wake: Condvar,
+    pub(crate) dispatch: Dispatch,
+    pub(crate) recv_pool: Arc<BufferPool>,
+    pub(crate) send_pool: Arc<BufferPool>,
+    pub(crate) counters: Counters,
+    /// Mirror of `outbox.stop`, readable without the lock.
+    stopping: AtomicBool,
+    /// The current session's socket, so a stop can unblock its threads.
+    pub(crate) socket: Mutex<Option<TcpStream>>,
+    pub(crate) driver: Mutex<Option<JoinHandle<()>>>,
+    /// Time base for ping payloads and RTT.
+    pub(crate) epoch: Instant,
+    /// Payload (µs since `epoch`, never 0) of the unanswered ping; 0 when none.
+    pub(crate) ping_outstanding: AtomicU64,
+}
+
+fn relock<T>(r: std::sync::LockResult<T>) -> T {
+    r.unwrap_or_else(|p| p.into_inner())
+}
+
+impl Inner {
+    pub(crate) fn new(config: Config, url: WsUrl, tls: Option<Arc<rustls::ClientConfig>>) -> Inner {
+        let outbox = Outbox::new(config.send_queue, config.reconnect_buffer);
+        let dispatch = Dispatch::new(config.effective_recv_queue());
+        Inner {
+            config,
+            url,
+            tls,
+            outbox: Mutex::new(outbox),
+            wake: Condvar::new(),
+            dispatch,
+            recv_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY),
+            send_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY),
+            counters: Counters::default(),
+            stopping: AtomicBool::new(false),
+            socket: Mutex::new(None),
+            driver: Mutex::new(None),
+            epoch: Instant::now(),
+            ping_outstanding: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn lock_outbox(&self) -> MutexGuard<'_, Outbox> {
+        relock(self.outbox.lock())
+    }
+
+    pub(crate) fn stopping(&self) -> bool {
+        self.stopping.load(SeqCst)
+    }
+
+    /// Queues an event for `poll`. Never called with the outbox locked.
+    pub(crate) fn emit(&self, event: Event) {
+        self.dispatch.push_event(event, &|| self.stopping());
+    }
+
+    /// Hands a control frame to the send thread, ahead of queued data.
+    pub(crate) fn push_control(&self, control: Control) {
+        self.lock_outbox().control.push_back(control);
+        self.wake.notify_all();
+    }
+
+    /// Records why the session ended (first reason wins) and wakes the send thread.
+    pub(crate) fn end_session(&self, end: SessionEnd) {
+        let mut ob = self.lock_outbox();
+        if ob.end.is_none() {
+            ob.end = Some(end);
+        }
+        drop(ob);
+        self.wake.notify_all();
+    }
+
+    /// Microseconds since `epoch`.
+    pub(crate) fn now_us(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    /// Sets the session socket, unless a stop already began (then `false`).
+    pub(crate) fn set_socket(&self, sock: Option<TcpStream>) -> bool {
+        let mut slot = relock(self.socket.lock());
+        *slot = sock;
+        // Checked under the socket lock, which `stop` and `Client::close`
+        // take after setting their flags: either we see the flag, or they
+        // see this socket and shut it down.
+        !(slot.is_some() && (self.stopping() || self.lock_outbox().closing_for_good()))
+    }
+
+    /// Shuts the session socket down in `how`, unblocking reads (and writes for `Both`).
+    pub(crate) fn shutdown_socket(&self, how: Shutdown) {
+        if let Some(s) = relock(self.socket.lock()).as_ref() {
+            let _ = s.shutdown(how);
+        }
+    }
+
+    /// Asks both threads to finish now. Non-blocking.
+    ///
+    /// Only the read side is shut down here: the receive thread wakes, while
+    /// the send thread may still put a Close(1001) on the wire, bounded by
+    /// `close_timeout`, before it closes the socket.
+    pub(crate) fn stop(&self) {
+        self.lock_outbox().stop = true;
+        self.stopping.store(true, SeqCst);
+        self.wake.notify_all();
+        self.dispatch.signal_all();
+        self.shutdown_socket(Shutdown::Read);
+    }
+
+    /// Waits for the connection's threads to finish (after `stop`). A second
+    /// caller waits for the first one's join to complete.
+    pub(crate) fn join(&self) {
+        let mut slot = relock(self.driver.lock());
+        if let Some(handle) = slot.take() {
+            // The driver catches its own panics; Err here cannot carry one.
+            let _ = handle.join();
+        }
+    }
+
+    pub(crate) fn record_sent(&self, bytes: usize) {
+        self.counters.messages_sent.fetch_add(1, Relaxed);
+        self.counters.bytes_sent.fetch_add(bytes as u64, Relaxed);
+    }
+
+    pub(crate) fn record_received(&self, bytes: usize) {
+        self.counters.messages_received.fetch_add(1, Relaxed);
+        self.counters
+            .bytes_received
+            .fetch_add(bytes as u64, Relaxed);
+    }
+}

@@ -1,0 +1,177 @@
+//! The outgoing side shared by the API and the send thread: the bounded data
+//! queue, the control lane that jumps ahead of it, and the connection phase.
+//!
+//! Everything the send thread waits on lives behind this one mutex, so a
+//! single condvar wakes it for any reason (new data, control frame, close,
+//! session end, shutdown) and no wakeup can be lost.
+
+use crate::pool::PooledBuf;
+use crate::session::SessionEnd;
+use crate::state::State;
+use devian_ws_policy::{BoundedQueue, QueueLimits};
+use devian_ws_protocol::{CloseCode, ControlPayload, MessageKind};
+
+/// A data message waiting to be sent: [`devian_ws_protocol::MAX_HEADER_LEN`]
+/// bytes of headroom followed by the payload.
+pub(crate) struct OutMsg {
+    pub(crate) kind: MessageKind,
+    pub(crate) buf: PooledBuf,
+}
+
+/// A control frame to send before any queued data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Control {
+    /// Answer to a ping (RFC 6455 §5.5.2).
+    Pong(ControlPayload),
+    /// Echo of the peer's close (§5.5.1), or our failure close (§7.1.7).
+    Close(Option<CloseCode>, ControlPayload),
+    /// rustls has records of its own to send (alerts, key updates).
+    FlushTls,
+}
+
+/// The close the user asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct UserClose {
+    pub(crate) code: CloseCode,
+    pub(crate) reason: String,
+    /// Whether the send thread has put it on the wire yet.
+    pub(crate) sent: bool,
+}
+
+pub(crate) struct Outbox {
+    pub(crate) state: State,
+    /// The connection was open once and is being re-established: sends are
+    /// buffered (bounded by `reconnect_limits`) instead of refused.
+    pub(crate) reconnecting: bool,
+    pub(crate) data: BoundedQueue<OutMsg>,
+    pub(crate) reconnect_limits: Option<QueueLimits>,
+    pub(crate) control: std::collections::VecDeque<Control>,
+    pub(crate) user_close: Option<UserClose>,
+    /// Tear everything down now (shutdown / drop / shutdown_all).
+    pub(crate) stop: bool,
+    /// Why the current session ended; the first reason wins.
+    pub(crate) end: Option<SessionEnd>,
+    /// A Close frame went out on the current session (§5.5.1: only one may).
+    pub(crate) close_sent: bool,
+    /// The `Closing` event for the current session was queued.
+    pub(crate) closing_emitted: bool,
+}
+
+impl Outbox {
+    pub(crate) fn new(send_limits: QueueLimits, reconnect_limits: Option<QueueLimits>) -> Outbox {
+        Outbox {
+            state: State::Connecting,
+            reconnecting: false,
+            data: BoundedQueue::new(send_limits),
+            reconnect_limits,
+            control: std::collections::VecDeque::with_capacity(8),
+            user_close: None,
+            stop: false,
+            end: None,
+            close_sent: false,
+            closing_emitted: false,
+        }
+    }
+
+    /// Whether the connection is finished or finishing at the user's request.
+    pub(crate) fn closing_for_good(&self) -> bool {
+        self.stop || self.user_close.is_some()
+    }
+
+    /// Accepts a data message, or says why not. Never drops silently.
+    pub(crate) fn admit(&mut self, msg: OutMsg, size: usize) -> devian_ws_protocol::Result<()> {
+        use devian_ws_protocol::Error;
+        if self.closing_for_good() || self.state == State::Closed {
+            return Err(Error::AlreadyClosed);
+        }
+        let buffering = self.reconnecting && self.state != State::Open;
+        if buffering {
+            let Some(limits) = self.reconnect_limits else {
+                return Err(Error::Usage(
+                    "not open (reconnecting, reconnect buffer disabled)",
+                ));
+            };
+            if !limits.admits(self.data.len(), self.data.bytes(), size) {
+                return Err(Error::Capacity("reconnect buffer"));
+            }
+        } else if self.state != State::Open {
+            return Err(Error::Usage("not open"));
+        }
+        self.data
+            .push(msg, size)
+            .map_err(|_| Error::Capacity("send queue"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use devian_ws_protocol::Error;
+
+    fn msg() -> OutMsg {
+        OutMsg {
+            kind: MessageKind::Text,
+            buf: PooledBuf::unpooled(vec![0; 20]),
+        }
+    }
+
+    #[test]
+    fn send_before_open_is_a_usage_error() {
+        let mut o = Outbox::new(QueueLimits::new(4, 100), Some(QueueLimits::new(2, 100)));
+        assert!(matches!(o.admit(msg(), 6), Err(Error::Usage(_))));
+        o.state = State::Authenticating;
+        assert!(matches!(o.admit(msg(), 6), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn open_queue_is_bounded() {
+        let mut o = Outbox::new(QueueLimits::new(2, 100), None);
+        o.state = State::Open;
+        o.admit(msg(), 6).unwrap();
+        o.admit(msg(), 6).unwrap();
+        assert!(matches!(
+            o.admit(msg(), 6),
+            Err(Error::Capacity("send queue"))
+        ));
+        assert_eq!(o.data.len(), 2);
+    }
+
+    #[test]
+    fn reconnecting_buffers_within_their_own_bound() {
+        let mut o = Outbox::new(QueueLimits::new(10, 100), Some(QueueLimits::new(2, 100)));
+        o.reconnecting = true;
+        o.state = State::Reconnecting;
+        o.admit(msg(), 6).unwrap();
+        o.admit(msg(), 6).unwrap();
+        assert!(matches!(
+            o.admit(msg(), 6),
+            Err(Error::Capacity("reconnect buffer"))
+        ));
+        // Still buffering while the new connection authenticates.
+        o.state = State::Authenticating;
+        assert!(matches!(
+            o.admit(msg(), 6),
+            Err(Error::Capacity("reconnect buffer"))
+        ));
+    }
+
+    #[test]
+    fn reconnecting_without_buffer_refuses() {
+        let mut o = Outbox::new(QueueLimits::new(10, 100), None);
+        o.reconnecting = true;
+        o.state = State::Reconnecting;
+        assert!(matches!(o.admit(msg(), 6), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn send_after_close_is_already_closed() {
+        let mut o = Outbox::new(QueueLimits::new(10, 100), None);
+        o.state = State::Open;
+        o.user_close = Some(UserClose {
+            code: CloseCode::NORMAL,
+            reason: String::new(),
+            sent: false,
+        });
+        assert!(matches!(o.admit(msg(), 6), Err(Error::AlreadyClosed)));
+    }
+}

@@ -1,0 +1,193 @@
+//! The receive thread: socket → decoder → pooled message buffers → dispatch queue.
+
+use crate::event::{is_timeout, ErrorKind, Event};
+use crate::inner::Inner;
+use crate::outbox::Control;
+use crate::session::SessionEnd;
+use crate::state::State;
+use crate::transport::{into_error, ReadHalf};
+use devian_ws_protocol::protocol::Reply;
+use devian_ws_protocol::{CloseCode, Decoded, Decoder, Role};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::Arc;
+
+/// Read buffer per session; reused for every read.
+const READ_BUF: usize = 64 * 1024;
+
+/// Runs until the session ends, then records why. Never panics out.
+pub(crate) fn run(inner: Arc<Inner>, reader: ReadHalf, leftover: Vec<u8>) {
+    let end = catch_unwind(AssertUnwindSafe(|| receive(&inner, reader, leftover)))
+        .unwrap_or_else(|_| SessionEnd::abnormal(ErrorKind::Other, "receive thread panicked"));
+    inner.end_session(end);
+}
+
+/// The peer's Close, once it arrived.
+struct PeerClose {
+    code: CloseCode,
+    reason: String,
+}
+
+fn receive(inner: &Inner, mut reader: ReadHalf, leftover: Vec<u8>) -> SessionEnd {
+    let mut decoder = Decoder::new(Role::Client, inner.config.limits);
+    let mut message = inner.recv_pool.take();
+    let mut buf = vec![0u8; READ_BUF.max(leftover.len())];
+    buf[..leftover.len()].copy_from_slice(&leftover);
+    let mut filled = leftover.len();
+    let mut peer_close: Option<PeerClose> = None;
+    let stop = || inner.stopping();
+
+    loop {
+        // Decode everything buffered; keep an incomplete tail for the next read.
+        let mut off = 0;
+        while off < filled {
+            let (used, decoded) = match decoder.decode(&buf[off..filled], message.vec_mut()) {
+                Ok(r) => r,
+                Err(e) => return fail(inner, &e),
+            };
+            off += used;
+            if let Some(reply) = decoder.take_reply() {
+                inner.push_control(match reply {
+                    Reply::Pong(p) => Control::Pong(p),
+                    Reply::Close(code, reason) => Control::Close(code, reason),
+                });
+            }
+            match decoded {
+                None if used == 0 => break,
+                None => {}
+                Some(Decoded::Message(kind)) => {
+                    let data = std::mem::replace(&mut message, inner.recv_pool.take());
+                    let size = data.len();
+                    inner.record_received(size);
+                    // Backpressure: parks here while the consumer is behind.
+                    if inner
+                        .dispatch
+                        .push_message(Event::Message { kind, data }, size, &stop)
+                        .is_err()
+                    {
+                        return stopped();
+                    }
+                }
+                Some(Decoded::Ping(_)) => {} // answered through take_reply (§5.5.2)
+                Some(Decoded::Pong(payload)) => on_pong(inner, payload.as_slice()),
+                Some(Decoded::Close(code, reason)) => {
+                    let close = PeerClose {
+                        code: code.unwrap_or(CloseCode::NO_STATUS),
+                        reason: String::from_utf8_lossy(reason.as_slice()).into_owned(),
+                    };
+                    if let Some(end) = on_peer_close(inner, &reader, &close) {
+                        return end;
+                    }
+                    peer_close = Some(close);
+                }
+            }
+        }
+        buf.copy_within(off..filled, 0);
+        filled -= off;
+        if filled == buf.len() {
+            // The decoder buffers partial frames itself; a full buffer it
+            // will not consume means it is stuck.
+            return SessionEnd::abnormal(ErrorKind::Other, "decoder made no progress");
+        }
+        if stop() {
+            return stopped();
+        }
+        match reader.read(&mut buf[filled..]) {
+            Ok(r) => {
+                if r.tls_wants_write {
+                    inner.push_control(Control::FlushTls);
+                }
+                if r.len == 0 {
+                    return eof(inner, peer_close);
+                }
+                filled += r.len;
+            }
+            Err(e) if is_timeout(&e) => {
+                return match peer_close {
+                    // §7.1.1: the server should close TCP first; it did not in time,
+                    // but both Close frames were exchanged.
+                    Some(c) => SessionEnd::clean(c.code, c.reason),
+                    None => {
+                        SessionEnd::abnormal(ErrorKind::Timeout, "idle timeout: nothing received")
+                    }
+                };
+            }
+            Err(_) if stop() => return stopped(),
+            Err(e) => {
+                if let Some(c) = peer_close {
+                    return SessionEnd::clean(c.code, c.reason);
+                }
+                return SessionEnd::from_error(&into_error(e));
+            }
+        }
+    }
+}
+
+/// A keep-alive pong: if it answers our outstanding ping, record the RTT.
+fn on_pong(inner: &Inner, payload: &[u8]) {
+    let Ok(bytes) = <[u8; 8]>::try_from(payload) else {
+        return; // unsolicited pong (§5.5.3): ignored
+    };
+    let sent = u64::from_be_bytes(bytes);
+    if sent != 0
+        && inner
+            .ping_outstanding
+            .compare_exchange(sent, 0, SeqCst, SeqCst)
+            .is_ok()
+    {
+        let rtt = inner.now_us().saturating_sub(sent).max(1);
+        inner.counters.last_rtt_us.store(rtt, SeqCst);
+    }
+}
+
+/// The peer's Close arrived (§5.5.1). Returns the end if the handshake is
+/// now complete (we had sent ours); otherwise the echo is on its way and we
+/// keep reading until the server closes TCP, for at most `close_timeout`.
+fn on_peer_close(inner: &Inner, reader: &ReadHalf, close: &PeerClose) -> Option<SessionEnd> {
+    let mut ob = inner.lock_outbox();
+    if ob.close_sent {
+        return Some(SessionEnd::clean(close.code, close.reason.clone()));
+    }
+    let started = !std::mem::replace(&mut ob.closing_emitted, true);
+    ob.state = State::Closing;
+    drop(ob);
+    if started {
+        inner.emit(Event::Closing);
+    }
+    let _ = reader
+        .socket()
+        .set_read_timeout(Some(inner.config.close_timeout));
+    None
+}
+
+/// The stream ended.
+fn eof(inner: &Inner, peer_close: Option<PeerClose>) -> SessionEnd {
+    if let Some(c) = peer_close {
+        return SessionEnd::clean(c.code, c.reason);
+    }
+    if inner.stopping() {
+        return stopped();
+    }
+    SessionEnd::abnormal(ErrorKind::Io, "connection lost (no close frame)")
+}
+
+/// The peer broke the protocol: fail the connection with the error's code (§7.1.7).
+fn fail(inner: &Inner, e: &devian_ws_protocol::Error) -> SessionEnd {
+    let end = SessionEnd::from_error(e);
+    if let Some(code) = e.close_code() {
+        inner.push_control(Control::Close(
+            Some(code),
+            devian_ws_protocol::ControlPayload::EMPTY,
+        ));
+    }
+    end
+}
+
+fn stopped() -> SessionEnd {
+    SessionEnd {
+        code: CloseCode::GOING_AWAY,
+        reason: "shut down".into(),
+        clean: false,
+        error: None,
+    }
+}

@@ -1,0 +1,282 @@
+//! The send thread's loop for one session: control frames first, then
+//! queued data, keep-alive pings, and the pong / close deadlines.
+//!
+//! It blocks on the outbox condvar with a timeout equal to the next
+//! deadline (ping due, pong overdue, close handshake overdue), so an idle
+//! connection wakes once per ping interval and otherwise costs nothing.
+
+use crate::event::{is_timeout, ErrorKind, Event};
+use crate::inner::Inner;
+use crate::outbox::{Control, OutMsg};
+use crate::session::SessionEnd;
+use crate::state::State;
+use crate::transport::{into_error, WriteHalf};
+use devian_ws_protocol::{CloseCode, Encoder, MessageKind, Opcode};
+use std::io;
+use std::sync::atomic::Ordering::SeqCst;
+use std::time::Instant;
+
+/// One unit of work, taken under the lock and done outside it.
+enum Job {
+    Control(Control),
+    /// The user's close; `bool`: emit the `Closing` event first.
+    Close(CloseCode, String, bool),
+    Data(OutMsg),
+    Ping,
+    /// Shutdown requested: send Close(1001) if we still may, then end.
+    Stop {
+        send_close: bool,
+    },
+}
+
+/// Per-session sender state.
+pub(crate) struct Sender<'a> {
+    inner: &'a Inner,
+    writer: &'a mut WriteHalf,
+    encoder: &'a mut Encoder,
+    /// Reused for control frames.
+    scratch: Vec<u8>,
+    next_ping: Option<Instant>,
+    pong_deadline: Option<Instant>,
+    close_deadline: Option<Instant>,
+}
+
+impl<'a> Sender<'a> {
+    pub(crate) fn new(
+        inner: &'a Inner,
+        writer: &'a mut WriteHalf,
+        encoder: &'a mut Encoder,
+    ) -> Self {
+        let next_ping = inner
+            .config
+            .keepalive
+            .ping_interval
+            .map(|i| Instant::now() + i);
+        inner.ping_outstanding.store(0, SeqCst);
+        Sender {
+            inner,
+            writer,
+            encoder,
+            scratch: Vec::with_capacity(2 + 4 + 125),
+            next_ping,
+            pong_deadline: None,
+            close_deadline: None,
+        }
+    }
+
+    /// Writes one text message directly (first-message authentication, sent
+    /// before any queued data).
+    pub(crate) fn write_text(&mut self, text: &str) -> io::Result<()> {
+        self.scratch.clear();
+        self.encoder
+            .encode_message(MessageKind::Text, text.as_bytes(), &mut self.scratch);
+        self.writer.write_all(&self.scratch)
+    }
+
+    /// Runs until the session ends; returns why.
+    pub(crate) fn run(mut self) -> SessionEnd {
+        loop {
+            let job = match self.next_job() {
+                Ok(job) => job,
+                Err(end) => return end,
+            };
+            let result = match job {
+                Job::Control(c) => self.control(c),
+                Job::Close(code, reason, emit_closing) => {
+                    if emit_closing {
+                        self.inner.emit(Event::Closing);
+                    }
+                    self.close(Some(code), &reason)
+                }
+                Job::Data(msg) => self.data(msg),
+                Job::Ping => self.ping(),
+                Job::Stop { send_close } => {
+                    if send_close {
+                        // Bounded: a peer that does not read cannot hold us.
+                        let _ = self
+                            .writer
+                            .socket()
+                            .set_write_timeout(Some(self.inner.config.close_timeout));
+                        let _ = self.close(Some(CloseCode::GOING_AWAY), "shutdown");
+                    }
+                    return SessionEnd {
+                        code: CloseCode::GOING_AWAY,
+                        reason: "shut down".into(),
+                        clean: false,
+                        error: None,
+                    };
+                }
+            };
+            if let Err(e) = result {
+                let end = if is_timeout(&e) {
+                    SessionEnd::abnormal(ErrorKind::Timeout, "write stalled: peer not reading")
+                } else {
+                    SessionEnd::from_error(&into_error(e))
+                };
+                // The receive thread may already have a better reason (e.g. the
+                // peer's Close); the first one recorded wins.
+                self.inner.end_session(end);
+                return self.take_end();
+            }
+        }
+    }
+
+    fn take_end(&self) -> SessionEnd {
+        let mut ob = self.inner.lock_outbox();
+        ob.end
+            .take()
+            .unwrap_or_else(|| SessionEnd::abnormal(ErrorKind::Other, "session ended"))
+    }
+
+    /// Waits for the next job; `Err` when the session is over.
+    fn next_job(&mut self) -> Result<Job, SessionEnd> {
+        let inner = self.inner;
+        let mut ob = inner.lock_outbox();
+        loop {
+            if ob.stop {
+                let send_close = !ob.close_sent && ob.end.is_none() && ob.state == State::Open;
+                ob.close_sent = true;
+                return Ok(Job::Stop { send_close });
+            }
+            // Control replies first: a pong or close echo jumps the data queue.
+            if let Some(c) = ob.control.pop_front() {
+                match c {
+                    Control::Close(..) if ob.close_sent => continue,
+                    Control::Close(..) => ob.close_sent = true,
+                    Control::Pong(_) if ob.close_sent => continue,
+                    _ => {}
+                }
+                return Ok(Job::Control(c));
+            }
+            if let Some(end) = ob.end.take() {
+                return Err(end);
+            }
+            let already_sent = ob.close_sent;
+            if let Some(uc) = ob.user_close.as_mut().filter(|uc| !uc.sent) {
+                uc.sent = true;
+                if !already_sent {
+                    let (code, reason) = (uc.code, uc.reason.clone());
+                    let emit_closing = !std::mem::replace(&mut ob.closing_emitted, true);
+                    ob.close_sent = true;
+                    let job = Job::Close(code, reason, emit_closing);
+                    return Ok(job);
+                }
+            }
+            if !ob.close_sent && ob.state == State::Open {
+                if let Some(msg) = ob.data.pop() {
+                    return Ok(Job::Data(msg));
+                }
+            }
+            let now = Instant::now();
+            if self.close_deadline.is_some_and(|d| now >= d) {
+                drop(ob);
+                return Err(SessionEnd::abnormal(
+                    ErrorKind::Timeout,
+                    "close handshake timed out",
+                ));
+            }
+            if self.pong_deadline.is_some() && inner.ping_outstanding.load(SeqCst) == 0 {
+                self.pong_deadline = None; // answered
+            }
+            // While the receive thread is parked by backpressure (the game is
+            // not polling), pongs cannot be read: that is not a dead peer.
+            let consumer_behind = inner.dispatch.producer_parked();
+            if consumer_behind {
+                self.pong_deadline = None;
+                inner.ping_outstanding.store(0, SeqCst);
+            }
+            if self.pong_deadline.is_some_and(|d| now >= d) {
+                drop(ob);
+                return Err(SessionEnd::abnormal(
+                    ErrorKind::Timeout,
+                    "pong timeout: peer stopped answering pings",
+                ));
+            }
+            let may_ping = !ob.close_sent && self.pong_deadline.is_none() && !consumer_behind;
+            if may_ping && self.next_ping.is_some_and(|t| now >= t) {
+                return Ok(Job::Ping);
+            }
+            let next_ping = self.next_ping.filter(|_| may_ping);
+            let wake_at = [self.close_deadline, self.pong_deadline, next_ping]
+                .into_iter()
+                .flatten()
+                .min();
+            ob = match wake_at {
+                Some(t) => {
+                    let wait = t.saturating_duration_since(now);
+                    inner
+                        .wake
+                        .wait_timeout(ob, wait)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0
+                }
+                None => inner.wake.wait(ob).unwrap_or_else(|p| p.into_inner()),
+            };
+        }
+    }
+
+    fn control(&mut self, c: Control) -> io::Result<()> {
+        self.scratch.clear();
+        match c {
+            Control::Pong(p) => self
+                .encoder
+                .encode_control(Opcode::Pong, p.as_slice(), &mut self.scratch)
+                .map_err(usage)?,
+            Control::Close(code, reason) => {
+                let reason = std::str::from_utf8(reason.as_slice()).unwrap_or("");
+                self.encoder
+                    .encode_close(code, reason, &mut self.scratch)
+                    .map_err(usage)?;
+                self.close_deadline = Some(Instant::now() + self.inner.config.close_timeout);
+                self.pong_deadline = None;
+            }
+            Control::FlushTls => return self.writer.flush_tls(),
+        }
+        self.writer.write_all(&self.scratch)
+    }
+
+    fn close(&mut self, code: Option<CloseCode>, reason: &str) -> io::Result<()> {
+        // From here the close timeout bounds the wait, not the keep-alive.
+        self.pong_deadline = None;
+        self.scratch.clear();
+        self.encoder
+            .encode_close(code, reason, &mut self.scratch)
+            .map_err(usage)?;
+        self.close_deadline = Some(Instant::now() + self.inner.config.close_timeout);
+        self.writer.write_all(&self.scratch)
+    }
+
+    /// Zero-copy: the header goes into the headroom, the payload is masked in place.
+    fn data(&mut self, mut msg: OutMsg) -> io::Result<()> {
+        let opcode = match msg.kind {
+            MessageKind::Text => Opcode::Text,
+            MessageKind::Binary => Opcode::Binary,
+        };
+        let buf = msg.buf.vec_mut();
+        let payload_len = buf.len() - devian_ws_protocol::MAX_HEADER_LEN;
+        let start = self.encoder.encode_in_place(opcode, true, buf);
+        self.writer.write_all(&buf[start..])?;
+        self.inner.record_sent(payload_len);
+        Ok(())
+    }
+
+    fn ping(&mut self) -> io::Result<()> {
+        // The payload is the send time, so the pong carries its own RTT.
+        let sent = self.inner.now_us().max(1);
+        self.scratch.clear();
+        self.encoder
+            .encode_control(Opcode::Ping, &sent.to_be_bytes(), &mut self.scratch)
+            .map_err(usage)?;
+        self.inner.ping_outstanding.store(sent, SeqCst);
+        let now = Instant::now();
+        self.pong_deadline = Some(now + self.inner.config.keepalive.pong_timeout);
+        self.next_ping = self.inner.config.keepalive.ping_interval.map(|i| now + i);
+        self.writer.write_all(&self.scratch)
+    }
+}
+
+/// Our own encoder refusing our own frame is a bug, reported as an I/O error
+/// so the session ends instead of panicking.
+fn usage(e: devian_ws_protocol::Error) -> io::Error {
+    io::Error::other(e.to_string())
+}

@@ -1,0 +1,369 @@
+//! Opening a connection (TCP, TLS, upgrade) and splitting it into a read
+//! half for the receive thread and a write half for the send thread.
+//!
+//! With TLS both halves share one rustls `ClientConnection` behind a mutex.
+//! The receive thread blocks on its own socket clone *without* the lock and
+//! takes it only to decrypt what it read; the send thread takes it only to
+//! encrypt, then writes the records after unlocking. Only the send thread
+//! ever writes to the socket, so records stay in order.
+
+use crate::event::is_timeout;
+use devian_websocket::tls::map_error;
+use devian_ws_protocol::error::HandshakeError;
+use devian_ws_protocol::handshake::client::{ClientHandshake, ClientRequest};
+use devian_ws_protocol::handshake::HandshakeLimits;
+use devian_ws_protocol::{Error, Result, WsUrl};
+use rustls::pki_types::ServerName;
+use rustls::ClientConnection;
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+/// Raw bytes read from the socket per TLS read.
+const TLS_RAW_READ: usize = 16 * 1024;
+/// Plaintext encrypted per `writer()` call (under the lock).
+const TLS_PLAIN_CHUNK: usize = 16 * 1024;
+/// Ciphertext gathered under the lock before it is written out unlocked.
+const TLS_OUT_BATCH: usize = 256 * 1024;
+
+type SharedTls = Arc<Mutex<ClientConnection>>;
+
+fn lock(conn: &SharedTls) -> MutexGuard<'_, ClientConnection> {
+    conn.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A rustls error as an `io::Error`, recoverable by [`into_error`].
+fn tls_io(e: rustls::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e)
+}
+
+/// An I/O error, unwrapping TLS errors rustls tunnelled through `io::Error`.
+pub(crate) fn into_error(e: io::Error) -> Error {
+    if let Some(tls) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return Error::Tls(map_error(tls));
+    }
+    Error::Io(e)
+}
+
+/// Opens the TCP connection, trying each resolved address within `deadline`.
+pub(crate) fn tcp_connect(url: &WsUrl, deadline: Instant) -> Result<TcpStream> {
+    let addrs = (url.host.as_str(), url.port).to_socket_addrs()?;
+    let mut last = None;
+    for addr in addrs {
+        let Some(left) = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+        else {
+            return Err(Error::Timeout("connect"));
+        };
+        match TcpStream::connect_timeout(&addr, left) {
+            Ok(s) => {
+                // Frames are written whole; Nagle would only add latency.
+                s.set_nodelay(true)?;
+                return Ok(s);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) if is_timeout(&e) => Error::Timeout("connect"),
+        Some(e) => Error::Io(e),
+        None => Error::Url(format!("{} resolved to no address", url.host)),
+    })
+}
+
+/// Sets the socket's read and write timeouts to what is left until `deadline`.
+fn time_left(sock: &TcpStream, deadline: Instant) -> Result<()> {
+    let left = deadline
+        .checked_duration_since(Instant::now())
+        .filter(|d| !d.is_zero())
+        .ok_or(Error::Timeout("connect"))?;
+    sock.set_read_timeout(Some(left))?;
+    sock.set_write_timeout(Some(left))?;
+    Ok(())
+}
+
+/// A connection after a successful opening handshake.
+pub(crate) struct Established {
+    pub(crate) reader: ReadHalf,
+    pub(crate) writer: WriteHalf,
+    /// Bytes after the HTTP head: the first WebSocket frames.
+    pub(crate) leftover: Vec<u8>,
+    /// The sub-protocol the server chose.
+    pub(crate) protocol: Option<String>,
+}
+
+/// TLS (for wss) and the upgrade handshake over an open TCP socket (§4.1).
+pub(crate) fn establish(
+    sock: TcpStream,
+    url: &WsUrl,
+    request: &ClientRequest,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    deadline: Instant,
+) -> Result<Established> {
+    let out = match tls {
+        None => {
+            let mut s = sock.try_clone()?;
+            let (protocol, leftover) = upgrade(&mut s, &sock, url, request, deadline)?;
+            Established {
+                reader: ReadHalf::Plain(sock.try_clone()?),
+                writer: WriteHalf::Plain(sock),
+                leftover,
+                protocol,
+            }
+        }
+        Some(config) => {
+            let name = ServerName::try_from(url.host.clone()).map_err(|_| {
+                Error::Url(format!("{:?} is not a valid TLS server name", url.host))
+            })?;
+            let mut conn = ClientConnection::new(config, name).map_err(|e| map_error(&e))?;
+            let mut raw = sock.try_clone()?;
+            while conn.is_handshaking() {
+                time_left(&sock, deadline)?;
+                conn.complete_io(&mut raw)
+                    .map_err(|e| timeout_or(e, "TLS handshake"))?;
+            }
+            let (protocol, leftover) = {
+                let mut stream = rustls::Stream::new(&mut conn, &mut raw);
+                upgrade(&mut stream, &sock, url, request, deadline)?
+            };
+            let conn = Arc::new(Mutex::new(conn));
+            Established {
+                reader: ReadHalf::Tls {
+                    sock: sock.try_clone()?,
+                    conn: Arc::clone(&conn),
+                    raw: vec![0; TLS_RAW_READ].into_boxed_slice(),
+                    start: 0,
+                    end: 0,
+                },
+                writer: WriteHalf::Tls {
+                    sock,
+                    conn,
+                    out: Vec::new(),
+                },
+                leftover,
+                protocol,
+            }
+        }
+    };
+    Ok(out)
+}
+
+fn timeout_or(e: io::Error, what: &'static str) -> Error {
+    if is_timeout(&e) {
+        Error::Timeout(what)
+    } else {
+        into_error(e)
+    }
+}
+
+/// Sends the upgrade request and reads the response head (§4.1).
+/// Returns the chosen sub-protocol and any bytes read past the head.
+fn upgrade(
+    stream: &mut impl ReadWrite,
+    sock: &TcpStream,
+    url: &WsUrl,
+    request: &ClientRequest,
+    deadline: Instant,
+) -> Result<(Option<String>, Vec<u8>)> {
+    let limits = HandshakeLimits::default();
+    let (handshake, bytes) = ClientHandshake::start(url, request);
+    time_left(sock, deadline)?;
+    stream
+        .write_all(&bytes)
+        .map_err(|e| timeout_or(e, "handshake"))?;
+    stream.flush().map_err(|e| timeout_or(e, "handshake"))?;
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    loop {
+        time_left(sock, deadline)?;
+        let n = stream
+            .read(&mut chunk)
+            .map_err(|e| timeout_or(e, "handshake"))?;
+        if n == 0 {
+            return Err(HandshakeError::Eof.into());
+        }
+        head.extend_from_slice(&chunk[..n]);
+        if let Some((response, len)) = handshake.parse_response(&head, &limits)? {
+            return Ok((response.protocol, head.split_off(len)));
+        }
+        // The parser enforces max_head_bytes too; this guards a lenient one.
+        if head.len() > limits.max_head_bytes + chunk.len() {
+            return Err(HandshakeError::TooLarge.into());
+        }
+    }
+}
+
+/// `Read + Write`, for the plain and the TLS handshake stream alike.
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+/// What the receive thread reads from.
+pub(crate) enum ReadHalf {
+    Plain(TcpStream),
+    Tls {
+        sock: TcpStream,
+        conn: SharedTls,
+        /// Ciphertext read but not yet fed to rustls: `raw[start..end]`.
+        raw: Box<[u8]>,
+        start: usize,
+        end: usize,
+    },
+}
+
+/// One read's outcome.
+pub(crate) struct ReadOutcome {
+    /// Plaintext bytes placed at the start of the output; 0 means end of stream.
+    pub(crate) len: usize,
+    /// rustls has records of its own to send; wake the send thread.
+    pub(crate) tls_wants_write: bool,
+}
+
+impl ReadHalf {
+    /// The socket, e.g. to set the idle read timeout.
+    pub(crate) fn socket(&self) -> &TcpStream {
+        match self {
+            ReadHalf::Plain(s) => s,
+            ReadHalf::Tls { sock, .. } => sock,
+        }
+    }
+
+    /// Blocks until some plaintext is available and places it in `out`.
+    pub(crate) fn read(&mut self, out: &mut [u8]) -> io::Result<ReadOutcome> {
+        match self {
+            ReadHalf::Plain(s) => Ok(ReadOutcome {
+                len: s.read(out)?,
+                tls_wants_write: false,
+            }),
+            ReadHalf::Tls {
+                sock,
+                conn,
+                raw,
+                start,
+                end,
+            } => loop {
+                let (len, eof, tls_wants_write) = {
+                    // Short critical section: decrypt what is already here.
+                    let mut c = lock(conn);
+                    let (mut filled, mut eof) = (0, false);
+                    loop {
+                        while filled < out.len() {
+                            match c.reader().read(&mut out[filled..]) {
+                                Ok(0) => {
+                                    eof = true; // close_notify
+                                    break;
+                                }
+                                Ok(n) => filled += n,
+                                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        if filled == out.len() || eof || *start == *end {
+                            break;
+                        }
+                        let used = c.read_tls(&mut &raw[*start..*end])?;
+                        *start += used;
+                        c.process_new_packets().map_err(tls_io)?;
+                        if used == 0 {
+                            break;
+                        }
+                    }
+                    (filled, eof, c.wants_write())
+                };
+                if len > 0 || eof {
+                    return Ok(ReadOutcome {
+                        len,
+                        tls_wants_write,
+                    });
+                }
+                // Block on the socket without holding the lock.
+                let n = sock.read(raw)?;
+                if n == 0 {
+                    return Ok(ReadOutcome {
+                        len: 0,
+                        tls_wants_write,
+                    });
+                }
+                (*start, *end) = (0, n);
+            },
+        }
+    }
+}
+
+/// What the send thread writes to.
+pub(crate) enum WriteHalf {
+    Plain(TcpStream),
+    Tls {
+        sock: TcpStream,
+        conn: SharedTls,
+        /// Reused ciphertext staging buffer.
+        out: Vec<u8>,
+    },
+}
+
+impl WriteHalf {
+    /// The socket (to shut it down, set timeouts).
+    pub(crate) fn socket(&self) -> &TcpStream {
+        match self {
+            WriteHalf::Plain(s) => s,
+            WriteHalf::Tls { sock, .. } => sock,
+        }
+    }
+
+    /// Writes `bytes` (a whole frame) to the peer.
+    pub(crate) fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            WriteHalf::Plain(s) => s.write_all(bytes),
+            WriteHalf::Tls { sock, conn, out } => {
+                let mut rest = bytes;
+                loop {
+                    out.clear();
+                    {
+                        let mut c = lock(conn);
+                        while !rest.is_empty() && out.len() < TLS_OUT_BATCH {
+                            let (now, later) = rest.split_at(rest.len().min(TLS_PLAIN_CHUNK));
+                            c.writer().write_all(now)?;
+                            rest = later;
+                            while c.wants_write() {
+                                c.write_tls(out)?;
+                            }
+                        }
+                    }
+                    // The socket write happens unlocked, so a slow peer never
+                    // stalls the receive thread's decryption.
+                    sock.write_all(out)?;
+                    if rest.is_empty() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends records rustls produced on its own (alerts, key updates).
+    pub(crate) fn flush_tls(&mut self) -> io::Result<()> {
+        if let WriteHalf::Tls { sock, conn, out } = self {
+            out.clear();
+            {
+                let mut c = lock(conn);
+                while c.wants_write() {
+                    c.write_tls(out)?;
+                }
+            }
+            sock.write_all(out)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a TLS close_notify (best effort; the socket is closed next anyway).
+    pub(crate) fn close_notify(&mut self) {
+        if let WriteHalf::Tls { conn, .. } = self {
+            lock(conn).send_close_notify();
+            let _ = self.flush_tls();
+        }
+    }
+}

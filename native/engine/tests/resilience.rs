@@ -1,0 +1,490 @@
+//! Backpressure, keep-alive, reconnect and authentication, as the server sees them.
+
+mod common;
+
+use common::*;
+use devian_websocket::Message;
+use devian_ws_engine::{
+    Auth, Client, CloseCode, Error, ErrorKind, Event, MessageKind, QueueLimits, State,
+};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Records every text message a connection receives, tagged with the connection's index.
+fn recorder(log: Arc<Mutex<Vec<(usize, String)>>>) -> impl Fn(Ws, Seen) + Send + Sync {
+    let conn_no = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    move |mut ws, _| {
+        let n = conn_no.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        while let Ok(m) = ws.read() {
+            if let Message::Text(t) = m {
+                log.lock().unwrap().push((n, t));
+            }
+        }
+    }
+}
+
+#[test]
+fn full_send_queue_is_an_error_and_nothing_accepted_is_lost() {
+    // The server reads nothing until told to, so TCP buffers and then the
+    // send queue fill up.
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let go_rx = Mutex::new(go_rx);
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let rec = Arc::clone(&received);
+    let server = Server::start(move |mut ws, _| {
+        let _ = go_rx.lock().unwrap().recv_timeout(WAIT);
+        while let Ok(m) = ws.read() {
+            if let Message::Binary(b) = m {
+                rec.lock().unwrap().push(b);
+            }
+        }
+    });
+    let mut cfg = config(&server.url());
+    cfg.send_queue = QueueLimits::new(16, 1 << 20);
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    let mut accepted = 0u32;
+    let mut refused = false;
+    // Bounded: at 64 KiB per message, 4000 messages is far beyond any socket buffer.
+    for i in 0..4000u32 {
+        let mut p = vec![0u8; 64 * 1024];
+        p[..4].copy_from_slice(&i.to_be_bytes());
+        match client.send(MessageKind::Binary, &p) {
+            Ok(()) => accepted = i + 1,
+            Err(Error::Capacity(what)) => {
+                assert_eq!(what, "send queue");
+                refused = true;
+                break;
+            }
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert!(refused, "the queue never reported full");
+    assert!(client.stats().send_queue_depth <= 16);
+    go_tx.send(()).unwrap();
+    wait_until(|| received.lock().unwrap().len() >= accepted as usize);
+    let got = received.lock().unwrap();
+    assert_eq!(
+        got.len(),
+        accepted as usize,
+        "every accepted message arrives once"
+    );
+    for (i, m) in got.iter().enumerate() {
+        assert_eq!(m[..4], (i as u32).to_be_bytes(), "in order");
+    }
+}
+
+#[test]
+fn undrained_receive_queue_stops_reading() {
+    const N: usize = 1000;
+    let server = Server::start(|mut ws, _| {
+        for i in 0..N {
+            if ws.send(Message::Text(format!("{i}"))).is_err() {
+                return;
+            }
+        }
+        while ws.read().is_ok() {}
+    });
+    let mut cfg = config(&server.url());
+    cfg.recv_queue = QueueLimits::new(4, 1 << 20);
+    // Keep-alive on and tight: a parked receive thread cannot read pongs,
+    // and that must not be mistaken for a dead peer.
+    cfg.keepalive.ping_interval = Some(Duration::from_millis(20));
+    cfg.keepalive.pong_timeout = Duration::from_millis(50);
+    let client = Client::connect(cfg).unwrap();
+    wait_until(|| client.stats().recv_queue_depth >= 4);
+    // Give the receive thread every chance to overrun the bound. It must
+    // not: it parks until poll makes room (one message may be in hand).
+    std::thread::sleep(Duration::from_millis(200));
+    let s = client.stats();
+    assert!(
+        s.messages_received <= 5,
+        "receive thread kept reading: {s:?}"
+    );
+    assert!(s.recv_queue_depth <= 4 + 1, "queue over its bound: {s:?}"); // + the Open event
+    let got = receive_n(&client, N);
+    for (i, m) in got.iter().enumerate() {
+        assert_eq!(m, format!("{i}").as_bytes());
+    }
+    assert_eq!(
+        client.stats().reconnects,
+        0,
+        "backpressure is not a dead connection"
+    );
+    assert_eq!(client.state(), State::Open);
+}
+
+#[test]
+fn silent_peer_is_detected_by_pong_timeout() {
+    // Swallows raw bytes without decoding them, so pings go unanswered.
+    let server = Server::start(|mut ws, _| {
+        let mut sink = [0u8; 4096];
+        while matches!(std::io::Read::read(ws.get_mut(), &mut sink), Ok(n) if n > 0) {}
+    });
+    let mut cfg = config(&server.url());
+    cfg.keepalive.ping_interval = Some(Duration::from_millis(100));
+    cfg.keepalive.pong_timeout = Duration::from_millis(300);
+    cfg.reconnect.enabled = false;
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    let started = Instant::now();
+    let mut timeout_error = false;
+    let ev = wait_event(
+        &client,
+        |e| matches!(e, Event::Closed { .. }),
+        |e| {
+            timeout_error |= matches!(
+                e,
+                Event::Error {
+                    kind: ErrorKind::Timeout,
+                    ..
+                }
+            );
+        },
+    );
+    assert!(timeout_error, "a Timeout error precedes the close");
+    let Event::Closed {
+        code, was_clean, ..
+    } = ev
+    else {
+        unreachable!()
+    };
+    assert_eq!((code, was_clean), (CloseCode::ABNORMAL, false));
+    // Detected well before the server would have let go (WAIT).
+    assert!(started.elapsed() < WAIT);
+    server.kill();
+}
+
+#[test]
+fn answered_pings_report_rtt() {
+    let server = Server::start(echo);
+    let mut cfg = config(&server.url());
+    cfg.keepalive.ping_interval = Some(Duration::from_millis(20));
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    wait_until(|| client.stats().last_rtt_us > 0);
+    assert_eq!(client.state(), State::Open);
+}
+
+#[test]
+fn reconnect_after_server_killed_delivers_buffered_messages_once_in_order() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let server = Server::start(recorder(Arc::clone(&log)));
+    let port = server.addr.port();
+    let client = Client::connect(config(&server.url())).unwrap();
+    wait_open(&client);
+    for i in 0..50 {
+        client
+            .send(MessageKind::Text, format!("before {i}").as_bytes())
+            .unwrap();
+    }
+    wait_until(|| log.lock().unwrap().len() == 50);
+
+    server.kill();
+    wait_event(&client, |e| matches!(e, Event::Reconnecting { .. }), |_| {});
+    // Accepted while down: buffered, bounded by the reconnect buffer.
+    for i in 0..200 {
+        client
+            .send(MessageKind::Text, format!("during {i}").as_bytes())
+            .unwrap();
+    }
+    let log2 = Arc::new(Mutex::new(Vec::new()));
+    let server = Server::start_with(
+        ServerOptions {
+            port,
+            ..Default::default()
+        },
+        recorder(Arc::clone(&log2)),
+    );
+    wait_event(
+        &client,
+        |e| matches!(e, Event::Reconnected),
+        |e| {
+            assert!(!matches!(e, Event::Closed { .. }), "gave up: {e:?}");
+        },
+    );
+    wait_until(|| log2.lock().unwrap().len() >= 200);
+    let got: Vec<String> = log2
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, t)| t.clone())
+        .collect();
+    let want: Vec<String> = (0..200).map(|i| format!("during {i}")).collect();
+    assert_eq!(got, want, "once each, in order");
+    assert!(
+        log2.lock().unwrap().iter().all(|(conn, _)| *conn == 0),
+        "all on one connection"
+    );
+    assert!(client.stats().reconnects >= 1);
+    drop(server);
+}
+
+#[test]
+fn reconnect_buffer_is_bounded_and_can_be_off() {
+    let server = Server::start(echo);
+    let port = server.addr.port();
+    let mut cfg = config(&server.url());
+    cfg.reconnect_buffer = Some(QueueLimits::new(3, 1 << 20));
+    cfg.reconnect.initial_delay = Duration::from_secs(5); // stay in Reconnecting
+    let client = Client::connect(cfg.clone()).unwrap();
+    wait_open(&client);
+    server.kill();
+    wait_event(&client, |e| matches!(e, Event::Reconnecting { .. }), |_| {});
+    for _ in 0..3 {
+        client.send(MessageKind::Text, b"x").unwrap();
+    }
+    assert!(matches!(
+        client.send(MessageKind::Text, b"x"),
+        Err(Error::Capacity("reconnect buffer"))
+    ));
+    client.shutdown();
+
+    let server = Server::start_with(
+        ServerOptions {
+            port,
+            ..Default::default()
+        },
+        echo,
+    );
+    cfg.reconnect_buffer = None;
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    server.kill();
+    wait_event(&client, |e| matches!(e, Event::Reconnecting { .. }), |_| {});
+    assert!(matches!(
+        client.send(MessageKind::Text, b"x"),
+        Err(Error::Usage(_))
+    ));
+}
+
+#[test]
+fn user_close_while_reconnecting_is_final() {
+    let server = Server::start(echo);
+    let mut cfg = config(&server.url());
+    cfg.reconnect.initial_delay = Duration::from_secs(5);
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    server.kill();
+    wait_event(&client, |e| matches!(e, Event::Reconnecting { .. }), |_| {});
+    client.close(CloseCode::NORMAL, "stop").unwrap();
+    let ev = wait_event(
+        &client,
+        |e| matches!(e, Event::Closed { .. }),
+        |e| {
+            assert!(
+                !matches!(e, Event::Reconnected),
+                "no reconnect after user close"
+            );
+        },
+    );
+    assert!(matches!(
+        ev,
+        Event::Closed {
+            code: CloseCode::NORMAL,
+            was_clean: false,
+            ..
+        }
+    ));
+}
+
+fn auth_seen(auth: Auth, choose_protocol: bool) -> (Seen, Option<String>, Vec<Event>) {
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let opts = ServerOptions {
+        choose_protocol,
+        ..Default::default()
+    };
+    let server = Server::start_with(opts, move |mut ws, seen| {
+        let first = match ws.read() {
+            Ok(Message::Text(t)) => Some(t),
+            _ => None,
+        };
+        let _ = tx.lock().unwrap().send((seen, first));
+        // Stay open until the client closes, so its sends never race a close.
+        while ws.read().is_ok() {}
+    });
+    let mut cfg = config(&format!("{}chat?room=1", server.url()));
+    cfg.auth = auth;
+    let client = Client::connect(cfg).unwrap();
+    let mut events = Vec::new();
+    wait_event(
+        &client,
+        |e| matches!(e, Event::Authenticated),
+        |e| events.push(e),
+    );
+    client.send(MessageKind::Text, b"hello").unwrap();
+    let (seen, first) = rx.recv_timeout(WAIT).expect("server saw the connection");
+    client.close(CloseCode::NORMAL, "").unwrap();
+    wait_event(
+        &client,
+        |e| {
+            matches!(
+                e,
+                Event::Closed {
+                    was_clean: true,
+                    ..
+                }
+            )
+        },
+        |_| {},
+    );
+    (seen, first, events)
+}
+
+#[test]
+fn auth_query_param_as_the_server_sees_it() {
+    let (seen, first, _) = auth_seen(
+        Auth::QueryParam {
+            name: "token".into(),
+            token: "a b&c".into(),
+        },
+        false,
+    );
+    assert_eq!(seen.resource, "/chat?room=1&token=a%20b%26c");
+    assert_eq!(first.as_deref(), Some("hello"));
+}
+
+#[test]
+fn auth_first_message_goes_first() {
+    let auth = Auth::FirstMessage {
+        template: r#"{"type":"{{type}}","token":"{{token}}"}"#.into(),
+        token: "t\"1".into(),
+        message_type: "authenticate".into(),
+    };
+    let (_, first, events) = auth_seen(auth, false);
+    assert_eq!(
+        first.as_deref(),
+        Some(r#"{"type":"authenticate","token":"t\"1"}"#)
+    );
+    assert!(matches!(events.first(), Some(Event::Open { .. })));
+}
+
+#[test]
+fn auth_subprotocol_as_the_server_sees_it() {
+    let (seen, _, events) = auth_seen(
+        Auth::Subprotocol {
+            token: "tok123".into(),
+        },
+        true,
+    );
+    assert_eq!(seen.protocols, vec!["tok123".to_string()]);
+    assert!(matches!(events.first(), Some(Event::Open { protocol: Some(p) }) if p == "tok123"));
+}
+
+#[test]
+fn auth_headers_as_the_server_sees_them() {
+    let auth = Auth::Headers(vec![("Authorization".into(), "Bearer xyz".into())]);
+    let (seen, _, _) = auth_seen(auth, false);
+    assert_eq!(seen.header("authorization"), Some("Bearer xyz"));
+}
+
+#[test]
+fn auth_is_reapplied_on_reconnect_before_buffered_messages() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let server = Server::start(recorder(Arc::clone(&log)));
+    let port = server.addr.port();
+    let mut cfg = config(&server.url());
+    cfg.auth = Auth::FirstMessage {
+        template: "auth {{token}}".into(),
+        token: "k".into(),
+        message_type: String::new(),
+    };
+    let client = Client::connect(cfg).unwrap();
+    wait_event(&client, |e| matches!(e, Event::Authenticated), |_| {});
+    wait_until(|| client.state() == State::Open);
+    server.kill();
+    wait_event(&client, |e| matches!(e, Event::Reconnecting { .. }), |_| {});
+    client.send(MessageKind::Text, b"queued").unwrap();
+    let log2 = Arc::new(Mutex::new(Vec::new()));
+    let server = Server::start_with(
+        ServerOptions {
+            port,
+            ..Default::default()
+        },
+        recorder(Arc::clone(&log2)),
+    );
+    wait_event(&client, |e| matches!(e, Event::Reconnected), |_| {});
+    wait_until(|| log2.lock().unwrap().len() >= 2);
+    let got: Vec<String> = log2
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, t)| t.clone())
+        .collect();
+    assert_eq!(got, vec!["auth k".to_string(), "queued".to_string()]);
+    assert_eq!(log.lock().unwrap()[0].1, "auth k");
+    assert_eq!(server.seen.lock().unwrap().len(), 1);
+}
+
+/// A peer that takes bytes and never answers anything.
+fn black_hole(mut ws: Ws, _: Seen) {
+    let mut sink = [0u8; 4096];
+    while matches!(std::io::Read::read(ws.get_mut(), &mut sink), Ok(n) if n > 0) {}
+}
+
+#[test]
+fn idle_timeout_closes_a_silent_connection() {
+    let server = Server::start(black_hole);
+    let mut cfg = config(&server.url());
+    cfg.keepalive.idle_timeout = Some(Duration::from_millis(200));
+    cfg.reconnect.enabled = false;
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    let mut timeout_error = false;
+    let ev = wait_event(
+        &client,
+        |e| matches!(e, Event::Closed { .. }),
+        |e| {
+            timeout_error |= matches!(
+                e,
+                Event::Error {
+                    kind: ErrorKind::Timeout,
+                    ..
+                }
+            );
+        },
+    );
+    assert!(timeout_error);
+    assert!(matches!(
+        ev,
+        Event::Closed {
+            code: CloseCode::ABNORMAL,
+            was_clean: false,
+            ..
+        }
+    ));
+}
+
+// RFC 6455 §7.1.1/§5.5.1: a peer that never answers our Close; the close
+// handshake timeout ends the connection, uncleanly.
+#[test]
+fn close_handshake_times_out() {
+    let server = Server::start(black_hole);
+    let mut cfg = config(&server.url());
+    cfg.close_timeout = Duration::from_millis(200);
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    client.close(CloseCode::NORMAL, "").unwrap();
+    let ev = wait_event(
+        &client,
+        |e| matches!(e, Event::Closed { .. }),
+        |e| {
+            assert!(
+                !matches!(e, Event::Reconnecting { .. }),
+                "user close is final"
+            );
+        },
+    );
+    assert!(
+        matches!(
+            ev,
+            Event::Closed {
+                was_clean: false,
+                ..
+            }
+        ),
+        "{ev:?}"
+    );
+}

@@ -1,0 +1,341 @@
+//! `DwsOptions`: the plain struct C and C# configure a connection with, and
+//! its checked conversion to the engine's `Config`.
+
+use crate::error::{FfiError, FfiResult};
+use devian_ws_engine::{Auth, Config, KeepAlive, QueueLimits, ReconnectPolicy, TlsOptions};
+use devian_ws_protocol::Limits;
+use interoptopus::ffi_type;
+use std::time::Duration;
+
+/// Connection settings. Fill it with `dws_options_default`, change what you
+/// need, pass it to `dws_client_new` (which copies it). Flags are 0 or 1.
+#[ffi_type]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DwsOptions {
+    /// Keep-alive ping interval in ms; 0 disables pings.
+    pub ping_interval_ms: u32,
+    /// A ping unanswered this long (ms) declares the connection dead (1006).
+    pub pong_timeout_ms: u32,
+    /// Close when nothing is received this long (ms); 0 disables.
+    pub idle_timeout_ms: u32,
+    /// Bound (ms) on TCP connect + TLS + upgrade handshake.
+    pub connect_timeout_ms: u32,
+    /// Bound (ms) on the close handshake.
+    pub close_timeout_ms: u32,
+    /// Largest accepted frame payload, bytes.
+    pub max_frame_size: u64,
+    /// Largest accepted reassembled message, bytes.
+    pub max_message_size: u64,
+    /// Send queue bound: messages.
+    pub send_queue_max_messages: u32,
+    /// Send queue bound: payload bytes.
+    pub send_queue_max_bytes: u64,
+    /// Undrained received messages bound: messages (then reading pauses).
+    pub recv_queue_max_messages: u32,
+    /// Undrained received messages bound: payload bytes.
+    pub recv_queue_max_bytes: u64,
+    /// 1: reconnect after a drop with a reconnect close code.
+    pub reconnect_enabled: u8,
+    /// Attempts before giving up; 0 means unlimited.
+    pub reconnect_max_attempts: u32,
+    /// Delay before the first attempt, ms.
+    pub reconnect_initial_delay_ms: u32,
+    /// Cap on any delay, ms.
+    pub reconnect_max_delay_ms: u32,
+    /// Backoff growth per attempt (>= 1).
+    pub reconnect_multiplier: f64,
+    /// 1: full jitter (delay uniform in [0, backoff]).
+    pub reconnect_jitter: u8,
+    /// 1: buffer sends made while reconnecting (bounded below) and flush them after.
+    pub reconnect_buffer_enabled: u8,
+    /// Reconnect buffer bound: messages.
+    pub reconnect_buffer_max_messages: u32,
+    /// Reconnect buffer bound: payload bytes.
+    pub reconnect_buffer_max_bytes: u64,
+}
+
+/// The close codes that trigger a reconnect unless changed with
+/// `dws_client_set_reconnect_codes` (issue 3, item 6).
+pub const DEFAULT_RECONNECT_CODES: [u16; 5] = [1006, 1001, 1011, 1012, 1013];
+
+impl Default for DwsOptions {
+    fn default() -> Self {
+        let limits = Limits::default();
+        DwsOptions {
+            ping_interval_ms: 30_000,
+            pong_timeout_ms: 10_000,
+            idle_timeout_ms: 0,
+            connect_timeout_ms: 10_000,
+            close_timeout_ms: 5_000,
+            max_frame_size: limits.max_frame_size as u64,
+            max_message_size: limits.max_message_size as u64,
+            send_queue_max_messages: 4_096,
+            send_queue_max_bytes: 16 << 20,
+            recv_queue_max_messages: 4_096,
+            recv_queue_max_bytes: 64 << 20,
+            reconnect_enabled: 1,
+            reconnect_max_attempts: 0,
+            reconnect_initial_delay_ms: 500,
+            // Seed 002: backoff capped at 30 s.
+            reconnect_max_delay_ms: 30_000,
+            reconnect_multiplier: 2.0,
+            reconnect_jitter: 1,
+            reconnect_buffer_enabled: 1,
+            reconnect_buffer_max_messages: 1_024,
+            reconnect_buffer_max_bytes: 4 << 20,
+        }
+    }
+}
+
+impl DwsOptions {
+    /// Checks every field and builds the engine configuration for `url`.
+    pub fn to_config(&self, url: &str) -> FfiResult<Config> {
+        let o = self;
+        let ms = |v: u32| Duration::from_millis(u64::from(v));
+        let positive_ms = |v: u32, name: &str| {
+            if v == 0 {
+                Err(FfiError::invalid(format!("{name} must be > 0")))
+            } else {
+                Ok(ms(v))
+            }
+        };
+        let ping_interval = (o.ping_interval_ms != 0).then(|| ms(o.ping_interval_ms));
+        let pong_timeout = positive_ms(o.pong_timeout_ms, "pong_timeout_ms")?;
+        let idle_timeout = (o.idle_timeout_ms != 0).then(|| ms(o.idle_timeout_ms));
+        let connect_timeout = positive_ms(o.connect_timeout_ms, "connect_timeout_ms")?;
+        let close_timeout = positive_ms(o.close_timeout_ms, "close_timeout_ms")?;
+
+        let max_frame_size = size(o.max_frame_size, "max_frame_size")?;
+        let max_message_size = size(o.max_message_size, "max_message_size")?;
+        if max_message_size < max_frame_size {
+            return Err(FfiError::invalid(
+                "max_message_size must be >= max_frame_size",
+            ));
+        }
+
+        let send_queue = queue(
+            o.send_queue_max_messages,
+            o.send_queue_max_bytes,
+            "send_queue",
+        )?;
+        let recv_queue = queue(
+            o.recv_queue_max_messages,
+            o.recv_queue_max_bytes,
+            "recv_queue",
+        )?;
+        let reconnect_buffer = if flag(o.reconnect_buffer_enabled, "reconnect_buffer_enabled")? {
+            Some(queue(
+                o.reconnect_buffer_max_messages,
+                o.reconnect_buffer_max_bytes,
+                "reconnect_buffer",
+            )?)
+        } else {
+            None
+        };
+
+        let multiplier = o.reconnect_multiplier;
+        if !multiplier.is_finite() || multiplier < 1.0 {
+            return Err(FfiError::invalid(
+                "reconnect_multiplier must be finite and >= 1",
+            ));
+        }
+        if o.reconnect_max_delay_ms < o.reconnect_initial_delay_ms {
+            return Err(FfiError::invalid(
+                "reconnect_max_delay_ms must be >= reconnect_initial_delay_ms",
+            ));
+        }
+        let reconnect = ReconnectPolicy {
+            enabled: flag(o.reconnect_enabled, "reconnect_enabled")?,
+            max_attempts: o.reconnect_max_attempts,
+            initial_delay: ms(o.reconnect_initial_delay_ms),
+            multiplier,
+            max_delay: ms(o.reconnect_max_delay_ms),
+            jitter: flag(o.reconnect_jitter, "reconnect_jitter")?,
+            reconnect_codes: DEFAULT_RECONNECT_CODES.to_vec(),
+        };
+
+        Ok(Config {
+            url: url.to_owned(),
+            protocols: Vec::new(),
+            headers: Vec::new(),
+            origin: None,
+            limits: Limits {
+                max_frame_size,
+                max_message_size,
+            },
+            tls: TlsOptions::default(),
+            keepalive: KeepAlive {
+                ping_interval,
+                pong_timeout,
+                idle_timeout,
+            },
+            connect_timeout,
+            close_timeout,
+            reconnect,
+            auth: Auth::None,
+            send_queue,
+            recv_queue,
+            reconnect_buffer,
+        })
+    }
+}
+
+// Strict 0/1: anything else usually means a marshalling mismatch on the
+// caller's side, which is better reported than guessed at.
+fn flag(v: u8, name: &str) -> FfiResult<bool> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(FfiError::invalid(format!("{name} must be 0 or 1, got {v}"))),
+    }
+}
+
+fn size(v: u64, name: &str) -> FfiResult<usize> {
+    match usize::try_from(v) {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(FfiError::invalid(format!(
+            "{name} must be in 1..=usize::MAX, got {v}"
+        ))),
+    }
+}
+
+fn queue(messages: u32, bytes: u64, name: &str) -> FfiResult<QueueLimits> {
+    if messages == 0 {
+        return Err(FfiError::invalid(format!(
+            "{name}_max_messages must be > 0"
+        )));
+    }
+    Ok(QueueLimits {
+        max_messages: messages as usize,
+        max_bytes: size(bytes, &format!("{name}_max_bytes"))?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::DwsStatus;
+
+    #[test]
+    fn defaults_convert_to_the_documented_config() {
+        let c = DwsOptions::default()
+            .to_config("ws://127.0.0.1:9/x")
+            .expect("defaults are valid");
+        assert_eq!(c.url, "ws://127.0.0.1:9/x");
+        assert_eq!(c.keepalive.ping_interval, Some(Duration::from_secs(30)));
+        assert_eq!(c.keepalive.pong_timeout, Duration::from_secs(10));
+        assert_eq!(c.keepalive.idle_timeout, None);
+        assert_eq!(c.limits, Limits::default());
+        assert!(c.reconnect.enabled);
+        assert_eq!(c.reconnect.max_delay, Duration::from_secs(30));
+        assert_eq!(
+            c.reconnect.reconnect_codes,
+            DEFAULT_RECONNECT_CODES.to_vec()
+        );
+        assert_eq!(
+            c.send_queue,
+            QueueLimits {
+                max_messages: 4096,
+                max_bytes: 16 << 20
+            }
+        );
+        assert_eq!(
+            c.reconnect_buffer,
+            Some(QueueLimits {
+                max_messages: 1024,
+                max_bytes: 4 << 20
+            })
+        );
+        assert_eq!(c.auth, Auth::None);
+        assert!(
+            !c.tls.dangerous_accept_any_certificate,
+            "verification on by default"
+        );
+    }
+
+    #[test]
+    fn zero_disables_ping_idle_and_the_reconnect_buffer() {
+        let o = DwsOptions {
+            ping_interval_ms: 0,
+            idle_timeout_ms: 0,
+            reconnect_buffer_enabled: 0,
+            ..Default::default()
+        };
+        let c = o.to_config("ws://h/").expect("valid");
+        assert_eq!(c.keepalive.ping_interval, None);
+        assert_eq!(c.keepalive.idle_timeout, None);
+        assert_eq!(c.reconnect_buffer, None);
+    }
+
+    #[test]
+    fn out_of_range_fields_are_invalid_arguments() {
+        let bad = [
+            DwsOptions {
+                pong_timeout_ms: 0,
+                ..Default::default()
+            },
+            DwsOptions {
+                connect_timeout_ms: 0,
+                ..Default::default()
+            },
+            DwsOptions {
+                close_timeout_ms: 0,
+                ..Default::default()
+            },
+            DwsOptions {
+                max_frame_size: 0,
+                ..Default::default()
+            },
+            DwsOptions {
+                max_message_size: 10,
+                max_frame_size: 11,
+                ..Default::default()
+            },
+            DwsOptions {
+                send_queue_max_messages: 0,
+                ..Default::default()
+            },
+            DwsOptions {
+                recv_queue_max_bytes: 0,
+                ..Default::default()
+            },
+            DwsOptions {
+                reconnect_enabled: 2,
+                ..Default::default()
+            },
+            DwsOptions {
+                reconnect_jitter: 255,
+                ..Default::default()
+            },
+            DwsOptions {
+                reconnect_multiplier: f64::NAN,
+                ..Default::default()
+            },
+            DwsOptions {
+                reconnect_multiplier: 0.5,
+                ..Default::default()
+            },
+            DwsOptions {
+                reconnect_initial_delay_ms: 10,
+                reconnect_max_delay_ms: 9,
+                ..Default::default()
+            },
+            DwsOptions {
+                reconnect_buffer_max_messages: 0,
+                ..Default::default()
+            },
+        ];
+        for (i, o) in bad.iter().enumerate() {
+            let e = o
+                .to_config("ws://h/")
+                .expect_err(&format!("case {i} must fail"));
+            assert_eq!(
+                e.status,
+                DwsStatus::InvalidArgument,
+                "case {i}: {}",
+                e.message
+            );
+        }
+    }
+}

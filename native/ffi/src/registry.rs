@@ -1,0 +1,274 @@
+//! The process-wide table of clients behind the C handles, and what each
+//! slot holds: the engine client (or its configuration before connect) plus
+//! the event the consumer currently borrows.
+
+use crate::error::{FfiError, FfiResult};
+use crate::event::DwsEvent;
+use crate::handle_table::HandleTable;
+use crate::status::DwsStatus;
+use devian_ws_engine::{Client, Config, Event};
+use devian_ws_protocol::Error;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+// Entries are `Arc`s so the global lock is held only for the lookup; slow
+// work (connecting, joining threads) happens on the entry, outside it. A
+// read lock for lookups: per-message calls from several threads never queue.
+static TABLE: RwLock<HandleTable<Arc<ClientEntry>>> = RwLock::new(HandleTable::new());
+
+/// One client behind a handle.
+#[derive(Debug)]
+pub struct ClientEntry {
+    // Read-locked by calls that use the client (send, poll, state...), so
+    // they run concurrently; write-locked to configure, connect and stop.
+    phase: RwLock<Phase>,
+    // The event whose memory the last `DwsEvent` points into.
+    held: Mutex<Option<Event>>,
+    // The sub-protocol from the last Open event.
+    protocol: Mutex<String>,
+    close_requested: AtomicBool,
+}
+
+#[derive(Debug)]
+enum Phase {
+    /// Created, not yet connected: setters edit the configuration.
+    Configuring(Box<Config>),
+    /// Connected (or connecting): the engine client.
+    Running(Client),
+    /// Freed; only reachable by a call that looked the entry up just before.
+    Stopped,
+}
+
+// Poisoning only records that a panic happened while locked; every critical
+// section here leaves the data consistent, and the panic itself was already
+// reported as `DwsStatus::Panic`. Refusing service forever would be worse.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+fn invalid_handle(handle: u64) -> FfiError {
+    FfiError::new(
+        DwsStatus::InvalidHandle,
+        format!("invalid or freed handle {handle:#x}"),
+    )
+}
+
+/// Registers a new, unconnected client and returns its handle.
+pub fn insert(config: Config) -> FfiResult<u64> {
+    let entry = Arc::new(ClientEntry {
+        phase: RwLock::new(Phase::Configuring(Box::new(config))),
+        held: Mutex::new(None),
+        protocol: Mutex::new(String::new()),
+        close_requested: AtomicBool::new(false),
+    });
+    write(&TABLE)
+        .insert(entry)
+        .map_err(|_| FfiError::new(DwsStatus::Internal, "too many live clients"))
+}
+
+/// The entry behind `handle`.
+pub fn get(handle: u64) -> FfiResult<Arc<ClientEntry>> {
+    read(&TABLE)
+        .get(handle)
+        .cloned()
+        .ok_or_else(|| invalid_handle(handle))
+}
+
+/// Invalidates `handle` and stops its client (closing it and joining its
+/// threads). A second call with the same handle is `InvalidHandle`.
+pub fn free(handle: u64) -> FfiResult<()> {
+    let entry = write(&TABLE)
+        .remove(handle)
+        .ok_or_else(|| invalid_handle(handle))?;
+    entry.stop();
+    Ok(())
+}
+
+/// Invalidates every handle and stops every client; returns how many.
+pub fn free_all() -> usize {
+    // Take them all under the lock, stop them outside it: stopping joins
+    // threads, and other threads may need the table meanwhile.
+    let entries = write(&TABLE).drain();
+    let n = entries.len();
+    for entry in entries {
+        entry.stop();
+    }
+    n
+}
+
+/// The live handles.
+pub fn handles() -> Vec<u64> {
+    read(&TABLE).handles().collect()
+}
+
+impl ClientEntry {
+    /// Edits the configuration; only before connect.
+    pub fn configure(&self, edit: impl FnOnce(&mut Config) -> FfiResult<()>) -> FfiResult<()> {
+        match &mut *write(&self.phase) {
+            Phase::Configuring(config) => edit(config),
+            Phase::Running(_) => Err(FfiError::state(
+                "already connected; configure before dws_client_connect",
+            )),
+            Phase::Stopped => Err(FfiError::new(DwsStatus::InvalidHandle, "client was freed")),
+        }
+    }
+
+    /// Starts connecting with the configuration; a second call is `InvalidState`.
+    pub fn connect(&self) -> FfiResult<()> {
+        let mut phase = write(&self.phase);
+        let config = match &*phase {
+            Phase::Configuring(config) => config.as_ref().clone(),
+            Phase::Running(_) => return Err(FfiError::state("connect called twice")),
+            Phase::Stopped => {
+                return Err(FfiError::new(DwsStatus::InvalidHandle, "client was freed"))
+            }
+        };
+        // The configuration stays in place if the engine rejects it, so the
+        // caller can fix it and retry.
+        let client = Client::connect(config).map_err(|e| match e {
+            // Here a usage error means the configuration itself was refused.
+            Error::Usage(_) | Error::Url(_) => FfiError::invalid(format!("connect: {e}")),
+            e => FfiError::engine("connect", &e),
+        })?;
+        *phase = Phase::Running(client);
+        Ok(())
+    }
+
+    /// Runs `f` with the running client. Before connect: `InvalidState`.
+    pub fn with_client<R>(&self, f: impl FnOnce(&Client) -> FfiResult<R>) -> FfiResult<R> {
+        match &*read(&self.phase) {
+            Phase::Running(client) => f(client),
+            Phase::Configuring(_) => Err(FfiError::state(
+                "not connected; call dws_client_connect first",
+            )),
+            Phase::Stopped => Err(FfiError::new(DwsStatus::InvalidHandle, "client was freed")),
+        }
+    }
+
+    /// Like `with_client`, but `before` answers when not yet connected.
+    pub fn with_client_or<R>(&self, before: R, f: impl FnOnce(&Client) -> R) -> FfiResult<R> {
+        match &*read(&self.phase) {
+            Phase::Running(client) => Ok(f(client)),
+            Phase::Configuring(_) => Ok(before),
+            Phase::Stopped => Err(FfiError::new(DwsStatus::InvalidHandle, "client was freed")),
+        }
+    }
+
+    /// Releases the held event, takes the next one and describes it; `None`
+    /// when the queue is empty.
+    pub fn poll(&self) -> FfiResult<Option<DwsEvent>> {
+        self.with_client(|client| {
+            let mut held = lock(&self.held);
+            // Return the previous buffer to the pool before taking the next,
+            // so a steady poll loop reuses the same buffers.
+            *held = None;
+            let Some(event) = client.poll() else {
+                return Ok(None);
+            };
+            if let Event::Open { protocol } = &event {
+                let mut p = lock(&self.protocol);
+                p.clear();
+                p.push_str(protocol.as_deref().unwrap_or(""));
+            }
+            // The event moves into `held` and is described in place, so the
+            // pointers refer to where it now lives (its heap parts).
+            let event = held.insert(event);
+            Ok(Some(DwsEvent::describe(event)))
+        })
+    }
+
+    /// Drops the held event, returning its buffer to the pool.
+    pub fn release(&self) {
+        *lock(&self.held) = None;
+    }
+
+    /// The sub-protocol the server chose at the last Open (empty if none).
+    pub fn protocol(&self) -> String {
+        lock(&self.protocol).clone()
+    }
+
+    /// Marks that close was requested; `false` if it already had been.
+    pub fn request_close(&self) -> bool {
+        !self.close_requested.swap(true, Ordering::AcqRel)
+    }
+
+    /// Closes, joins the client's threads, drops the held event.
+    fn stop(&self) {
+        // Taking the write lock waits for calls in flight on other threads.
+        let previous = std::mem::replace(&mut *write(&self.phase), Phase::Stopped);
+        self.release();
+        if let Phase::Running(client) = previous {
+            client.shutdown();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::DwsOptions;
+
+    /// Serialises tests that touch the process-wide table and assert on it.
+    static TABLE_TESTS: Mutex<()> = Mutex::new(());
+
+    fn config() -> Config {
+        DwsOptions::default()
+            .to_config("ws://127.0.0.1:9/")
+            .expect("valid")
+    }
+
+    #[test]
+    fn freed_handles_are_invalid_and_double_free_fails() {
+        let _serial = lock(&TABLE_TESTS);
+        let h = insert(config()).expect("inserted");
+        assert!(get(h).is_ok());
+        assert!(handles().contains(&h));
+        free(h).expect("first free");
+        assert_eq!(get(h).unwrap_err().status, DwsStatus::InvalidHandle);
+        assert_eq!(free(h).unwrap_err().status, DwsStatus::InvalidHandle);
+        assert!(!handles().contains(&h));
+    }
+
+    #[test]
+    fn an_entry_looked_up_before_free_reports_it_was_freed() {
+        let _serial = lock(&TABLE_TESTS);
+        let h = insert(config()).expect("inserted");
+        let entry = get(h).expect("live");
+        free(h).expect("free");
+        assert_eq!(entry.poll().unwrap_err().status, DwsStatus::InvalidHandle);
+        assert_eq!(
+            entry.connect().unwrap_err().status,
+            DwsStatus::InvalidHandle
+        );
+        assert_eq!(
+            entry.configure(|_| Ok(())).unwrap_err().status,
+            DwsStatus::InvalidHandle
+        );
+    }
+
+    #[test]
+    fn before_connect_the_client_is_unusable_but_configurable() {
+        let _serial = lock(&TABLE_TESTS);
+        let h = insert(config()).expect("inserted");
+        let entry = get(h).expect("live");
+        assert_eq!(entry.poll().unwrap_err().status, DwsStatus::InvalidState);
+        entry
+            .configure(|c| {
+                c.protocols.push("chat".into());
+                Ok(())
+            })
+            .expect("configurable");
+        assert_eq!(entry.with_client_or(7, |_| 1).expect("live"), 7);
+        assert!(entry.request_close());
+        assert!(!entry.request_close(), "second request is reported");
+        free(h).expect("free");
+    }
+}

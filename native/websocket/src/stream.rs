@@ -1,0 +1,150 @@
+//! The transport under a WebSocket: plain TCP or TLS over TCP, either role.
+
+use rustls::{ClientConnection, ConnectionCommon, ServerConnection, StreamOwned};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::ops::DerefMut;
+use std::time::Duration;
+
+/// A TCP stream, possibly wrapped in TLS (client or server side).
+#[derive(Debug)]
+pub enum MaybeTlsStream {
+    /// Plain TCP (`ws://`).
+    Plain(TcpStream),
+    /// TLS client side (`wss://`). Boxed: a rustls connection is large.
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    /// TLS server side (an accepted connection on a TLS listener).
+    ServerTls(Box<StreamOwned<ServerConnection, TcpStream>>),
+}
+
+impl MaybeTlsStream {
+    /// Wraps an accepted TCP connection in server-side TLS. The TLS
+    /// handshake runs on the first read or write, under the socket timeouts.
+    pub fn server_tls(
+        tcp: TcpStream,
+        config: std::sync::Arc<rustls::ServerConfig>,
+    ) -> devian_ws_protocol::Result<Self> {
+        let conn = ServerConnection::new(config)
+            .map_err(|e| devian_ws_protocol::Error::Tls(crate::tls::map_error(&e)))?;
+        Ok(MaybeTlsStream::ServerTls(Box::new(StreamOwned::new(
+            conn, tcp,
+        ))))
+    }
+
+    /// The TCP socket underneath.
+    pub fn tcp(&self) -> &TcpStream {
+        match self {
+            MaybeTlsStream::Plain(s) => s,
+            MaybeTlsStream::Tls(s) => &s.sock,
+            MaybeTlsStream::ServerTls(s) => &s.sock,
+        }
+    }
+
+    /// Whether TLS is in use.
+    pub fn is_tls(&self) -> bool {
+        !matches!(self, MaybeTlsStream::Plain(_))
+    }
+}
+
+impl Read for MaybeTlsStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = match self {
+            MaybeTlsStream::Plain(s) => s.read(buf),
+            MaybeTlsStream::Tls(s) => s.read(buf),
+            MaybeTlsStream::ServerTls(s) => s.read(buf),
+        };
+        match r {
+            // A peer that closes TCP without close_notify is common and, for
+            // WebSocket, harmless: the close handshake already says whether
+            // the data was complete. Report a plain end of stream.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && self.is_tls() => Ok(0),
+            other => other,
+        }
+    }
+}
+
+impl Write for MaybeTlsStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            MaybeTlsStream::Plain(s) => s.write(buf),
+            MaybeTlsStream::Tls(s) => s.write(buf),
+            MaybeTlsStream::ServerTls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            MaybeTlsStream::Plain(s) => s.flush(),
+            MaybeTlsStream::Tls(s) => s.flush(),
+            MaybeTlsStream::ServerTls(s) => s.flush(),
+        }
+    }
+}
+
+/// Socket controls the WebSocket layer uses when it can: read timeouts to
+/// bound handshakes and the close handshake, and shutting the connection down.
+///
+/// Implemented for [`TcpStream`] and [`MaybeTlsStream`]; implement it for
+/// other transports to get the same guarantees.
+pub trait SocketControl {
+    /// The current read timeout.
+    fn read_timeout(&self) -> io::Result<Option<Duration>>;
+    /// Sets the read timeout (`None`: block forever). Zero is not allowed.
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+    /// Sets the write timeout (`None`: block forever). Zero is not allowed.
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+    /// Half-closes the connection: TLS close_notify if any, then a TCP FIN
+    /// (shutdown of the write side). Reads still work, so what the peer
+    /// still sends can be drained; dropping the stream closes it fully.
+    fn shutdown(&mut self) -> io::Result<()>;
+}
+
+impl SocketControl for TcpStream {
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        TcpStream::read_timeout(self)
+    }
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_read_timeout(self, timeout)
+    }
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_write_timeout(self, timeout)
+    }
+    fn shutdown(&mut self) -> io::Result<()> {
+        TcpStream::shutdown(self, Shutdown::Write)
+    }
+}
+
+impl SocketControl for MaybeTlsStream {
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        self.tcp().read_timeout()
+    }
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.tcp().set_read_timeout(timeout)
+    }
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.tcp().set_write_timeout(timeout)
+    }
+    fn shutdown(&mut self) -> io::Result<()> {
+        // close_notify is best effort: the peer may already be gone.
+        match self {
+            MaybeTlsStream::Plain(_) => {}
+            MaybeTlsStream::Tls(s) => send_close_notify(&mut s.conn, &mut s.sock),
+            MaybeTlsStream::ServerTls(s) => send_close_notify(&mut s.conn, &mut s.sock),
+        }
+        self.tcp().shutdown(Shutdown::Write)
+    }
+}
+
+/// Queues a TLS close_notify and writes out what is pending, ignoring errors.
+fn send_close_notify<C, D>(conn: &mut C, sock: &mut TcpStream)
+where
+    C: DerefMut<Target = ConnectionCommon<D>>,
+{
+    conn.send_close_notify();
+    while conn.wants_write() {
+        match conn.write_tls(sock) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+}

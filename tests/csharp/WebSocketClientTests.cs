@@ -1,0 +1,440 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Devian.Network.Transports;
+
+namespace Devian.Network.Tests
+{
+    /// <summary>WebSocketClient's own rules (events, threading, dispose, errors, allocations) over <see cref="FakeTransport"/>.</summary>
+    internal static class WebSocketClientTests
+    {
+        /// <summary>Counts dispatches and checks each payload's first byte against the opcode, allocation-free.</summary>
+        internal sealed class CountingRuntime : INetRuntime
+        {
+            public int Count;
+            public int Mismatches;
+            public int LastOpcode;
+            public int LastLength;
+
+            public bool TryDispatchInbound(int sessionId, int opcode, ReadOnlySpan<byte> payload)
+            {
+                Count++;
+                LastOpcode = opcode;
+                LastLength = payload.Length;
+                if (payload.Length > 0 && payload[0] != (byte)opcode)
+                {
+                    Mismatches++;
+                }
+                return true;
+            }
+        }
+
+        public static void Register(List<TestCase> tests)
+        {
+            tests.Add(new TestCase("unit", "WebSocketClient.EventsAreRaisedOnlyInsideUpdate", EventsAreRaisedOnlyInsideUpdate));
+            tests.Add(new TestCase("unit", "WebSocketClient.MessagesReachRuntimeAndEveryEventIsReleased", MessagesReachRuntimeAndEveryEventIsReleased));
+            tests.Add(new TestCase("unit", "WebSocketClient.OnCloseIsRaisedExactlyOnce", OnCloseIsRaisedExactlyOnce));
+            tests.Add(new TestCase("unit", "WebSocketClient.TextMessagesAreCountedNotDispatched", TextMessagesAreCountedNotDispatched));
+            tests.Add(new TestCase("unit", "WebSocketClient.HandlerExceptionPropagatesAndEventIsStillReleased", HandlerExceptionPropagates));
+            tests.Add(new TestCase("unit", "WebSocketClient.DisposeInsideHandlerStopsUpdate", DisposeInsideHandlerStopsUpdate));
+            tests.Add(new TestCase("unit", "WebSocketClient.ReconnectErrorAndAuthEventsAreRaised", ReconnectErrorAndAuthEventsAreRaised));
+            tests.Add(new TestCase("unit", "WebSocketClient.StatusCodesMapToClearExceptions", StatusCodesMapToClearExceptions));
+            tests.Add(new TestCase("unit", "WebSocketClient.FailedConnectDisposesTransportAndThrows", FailedConnectDisposesTransportAndThrows));
+            tests.Add(new TestCase("unit", "WebSocketClient.CloseValidatesCodeAndReason", CloseValidatesCodeAndReason));
+            tests.Add(new TestCase("unit", "WebSocketClient.CloseWhileClosingIsIgnored", CloseWhileClosingIsIgnored));
+            tests.Add(new TestCase("unit", "WebSocketClient.MisuseBeforeConnect", MisuseBeforeConnect));
+            tests.Add(new TestCase("unit", "WebSocketClient.MisuseAfterDispose", MisuseAfterDispose));
+            tests.Add(new TestCase("unit", "WebSocketClient.CallsFromSecondThreadThrow", CallsFromSecondThreadThrow));
+            tests.Add(new TestCase("unit", "WebSocketClient.DisposeFromSecondThreadIsAllowed", DisposeFromSecondThreadIsAllowed));
+            tests.Add(new TestCase("unit", "WebSocketClient.ConnectAgainOnlyAfterOnClose", ConnectAgainOnlyAfterOnClose));
+            tests.Add(new TestCase("unit", "WebSocketClient.ShortFrameIsRejected", ShortFrameIsRejected));
+            tests.Add(new TestCase("unit", "WebSocketClient.SendFrameAndUpdateAllocateNothing", SendFrameAndUpdateAllocateNothing));
+        }
+
+        private static WebSocketClient NewClient(FakeTransport fake, INetRuntime runtime)
+        {
+            return new WebSocketClient(new NetworkClient(runtime), new WebSocketOptions(), 7, () => fake);
+        }
+
+        private static byte[] Frame(int opcode, int payloadLength)
+        {
+            var payload = new byte[payloadLength];
+            for (int i = 0; i < payload.Length; i++)
+            {
+                payload[i] = (byte)opcode;
+            }
+            var frame = new byte[FrameV1.CalculateSize(payloadLength)];
+            FrameV1.Build(frame, opcode, payload);
+            return frame;
+        }
+
+        private static void EventsAreRaisedOnlyInsideUpdate()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            int opened = 0;
+            client.OnOpen += () => opened++;
+            client.Connect("ws://127.0.0.1:1/", new[] { "devian.v1" });
+            Check.Equal("ws://127.0.0.1:1/", fake.ConnectUrl, "url passed through");
+            Check.Equal("devian.v1", fake.ConnectProtocols[0], "sub-protocol passed through");
+            fake.EnqueueOpen("devian.v1");
+            Check.Equal(0, opened, "no event before Update");
+            client.Update();
+            Check.Equal(1, opened, "OnOpen raised by Update");
+            Check.Equal("devian.v1", client.Protocol, "negotiated protocol");
+            Check.True(client.IsOpen, "IsOpen");
+            client.Update();
+            Check.Equal(1, opened, "raised once");
+        }
+
+        private static void MessagesReachRuntimeAndEveryEventIsReleased()
+        {
+            var fake = new FakeTransport();
+            var runtime = new CountingRuntime();
+            var client = NewClient(fake, runtime);
+            client.Connect("ws://x/");
+            fake.EnqueueOpen("");
+            for (int i = 0; i < 50; i++)
+            {
+                fake.EnqueueMessage(TransportMessageKind.Binary, Frame(i, i * 3));
+            }
+            fake.EnqueueMessage(TransportMessageKind.Binary, new byte[] { 1, 2 });
+            client.Update();
+            Check.Equal(50, runtime.Count, "dispatched");
+            Check.Equal(0, runtime.Mismatches, "payload bytes intact");
+            Check.Equal(49, runtime.LastOpcode, "in order");
+            Check.Equal(1L, client.Core.MalformedCount, "2-byte message counted malformed");
+            Check.Equal(52, fake.ReleaseCount, "every polled event released");
+            Check.Equal(0, fake.PollWhileHeld + fake.ReleaseWithoutEvent, "poll/release strictly paired");
+        }
+
+        private static void OnCloseIsRaisedExactlyOnce()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            var closes = new List<string>();
+            client.OnClose += (code, reason) => closes.Add(code + " " + reason);
+            client.Connect("ws://x/");
+            fake.EnqueueOpen("");
+            client.Update();
+            client.Close(4000, "bye");
+            Check.Equal((ushort)4000, fake.CloseCode, "close code passed");
+            Check.Equal("bye", fake.CloseReason, "close reason passed");
+            fake.EnqueueClosed(4000, "bye");
+            fake.EnqueueClosed(1006, "");
+            client.Update();
+            client.Update();
+            Check.Equal(1, closes.Count, "OnClose count");
+            Check.Equal("4000 bye", closes[0], "code and reason");
+        }
+
+        private static void TextMessagesAreCountedNotDispatched()
+        {
+            var fake = new FakeTransport();
+            var runtime = new CountingRuntime();
+            var client = NewClient(fake, runtime);
+            client.Connect("ws://x/");
+            fake.EnqueueMessage(TransportMessageKind.Text, new byte[] { 65, 66, 67, 68, 69 });
+            client.Update();
+            Check.Equal(0, runtime.Count, "text is not FrameV1");
+            Check.Equal(1L, client.IgnoredTextMessages, "counted");
+        }
+
+        private static void HandlerExceptionPropagates()
+        {
+            var fake = new FakeTransport();
+            var runtime = new CountingRuntime();
+            var client = NewClient(fake, runtime);
+            client.OnOpen += () => { throw new ApplicationException("game bug"); };
+            client.Connect("ws://x/");
+            fake.EnqueueOpen("");
+            fake.EnqueueMessage(TransportMessageKind.Binary, Frame(1, 1));
+            var ex = Check.Throws<ApplicationException>(() => client.Update(), "handler exception");
+            Check.Equal("game bug", ex.Message, "message");
+            Check.Equal(1, fake.ReleaseCount, "event released despite the exception");
+            client.Update();
+            Check.Equal(1, runtime.Count, "the next event is delivered by the next Update");
+        }
+
+        private static void DisposeInsideHandlerStopsUpdate()
+        {
+            var fake = new FakeTransport();
+            var runtime = new CountingRuntime();
+            var client = NewClient(fake, runtime);
+            client.OnOpen += () => client.Dispose();
+            client.Connect("ws://x/");
+            fake.EnqueueOpen("");
+            fake.EnqueueMessage(TransportMessageKind.Binary, Frame(1, 1));
+            Check.NoThrow(() => client.Update(), "Update whose handler disposes");
+            Check.Equal(0, runtime.Count, "nothing dispatched after Dispose");
+            Check.Equal(1, fake.DisposeCount, "transport disposed once");
+            Check.Equal(1, fake.ReleaseCount, "the event being handled is still released");
+        }
+
+        private static void ReconnectErrorAndAuthEventsAreRaised()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            var log = new List<string>();
+            client.OnReconnecting += (attempt, delay) => log.Add("reconnecting " + attempt + " " + (int)delay.TotalMilliseconds);
+            client.OnReconnected += () => log.Add("reconnected");
+            client.OnAuthenticated += () => log.Add("authenticated");
+            client.OnError += e => log.Add("error " + ((WebSocketClientException)e).ErrorKind + " " + e.Message);
+            client.Connect("ws://x/");
+            fake.EnqueueError(3, "connection reset");
+            fake.EnqueueReconnecting(2, 250);
+            fake.Enqueue(TransportEventKind.Reconnected, TransportMessageKind.None, new byte[0], 0);
+            fake.Enqueue(TransportEventKind.Authenticated, TransportMessageKind.None, new byte[0], 0);
+            fake.Enqueue(TransportEventKind.Closing, TransportMessageKind.None, new byte[0], 0);
+            fake.Enqueue((TransportEventKind)99, TransportMessageKind.None, new byte[0], 0);
+            client.Update();
+            Check.Equal("error 3 connection reset|reconnecting 2 250|reconnected|authenticated", string.Join("|", log), "events in order");
+        }
+
+        private static void StatusCodesMapToClearExceptions()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            var frame = Frame(1, 4);
+
+            fake.SendStatus = TransportStatus.QueueFull;
+            fake.ErrorText = "send queue full (8192 messages)";
+            var full = Check.Throws<WebSocketQueueFullException>(() => client.SendFrame(frame), "QueueFull");
+            Check.True(full.Message.Contains("send queue full (8192 messages)"), "engine message included: " + full.Message);
+            Check.True(full is InvalidOperationException, "QueueFull is an InvalidOperationException");
+            Check.Throws<WebSocketQueueFullException>(() => client.SendFrame(2, frame), "QueueFull (in-place frame)");
+
+            fake.SendStatus = TransportStatus.InvalidState;
+            Check.Throws<InvalidOperationException>(() => client.SendFrame(frame), "InvalidState");
+            fake.SendStatus = TransportStatus.Closed;
+            Check.Throws<InvalidOperationException>(() => client.SendFrame(frame), "Closed");
+            fake.SendStatus = TransportStatus.InvalidArgument;
+            Check.Throws<ArgumentException>(() => client.SendFrame(frame), "InvalidArgument");
+            fake.SendStatus = TransportStatus.InvalidHandle;
+            Check.Throws<ObjectDisposedException>(() => client.SendFrame(frame), "InvalidHandle");
+            fake.SendStatus = TransportStatus.Panic;
+            Check.Throws<WebSocketClientException>(() => client.SendFrame(frame), "Panic");
+            fake.SendStatus = TransportStatus.Ok;
+            fake.PollStatus = TransportStatus.Internal;
+            Check.Throws<WebSocketClientException>(() => client.Update(), "Internal from poll");
+        }
+
+        private static void FailedConnectDisposesTransportAndThrows()
+        {
+            var fake = new FakeTransport();
+            fake.ConnectStatus = TransportStatus.InvalidArgument;
+            fake.ErrorText = "unsupported URL scheme 'http'";
+            var client = NewClient(fake, new CountingRuntime());
+            var ex = Check.Throws<ArgumentException>(() => client.Connect("http://x/"), "bad URL");
+            Check.True(ex.Message.Contains("unsupported URL scheme"), "engine message: " + ex.Message);
+            Check.Equal(1, fake.DisposeCount, "failed transport disposed");
+            Check.Throws<InvalidOperationException>(() => client.SendFrame(Frame(1, 0)), "still not connected");
+            Check.Throws<ArgumentException>(() => client.Connect(""), "empty URL");
+
+            // A platform that cannot honour an option (WebGL: custom headers) throws from Connect.
+            var unsupported = new FakeTransport();
+            unsupported.ConnectThrows = new NotSupportedException("browsers cannot set request headers");
+            var other = NewClient(unsupported, new CountingRuntime());
+            Check.Throws<NotSupportedException>(() => other.Connect("ws://x/"), "unsupported option");
+            Check.Equal(1, unsupported.DisposeCount, "throwing transport disposed");
+            Check.Throws<InvalidOperationException>(() => other.SendFrame(Frame(1, 0)), "not connected after the failure");
+        }
+
+        private static void CloseValidatesCodeAndReason()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            fake.EnqueueOpen("");
+            client.Update();
+            // RFC 6455 §7.4.1: 1005, 1006 and 1015 must not be sent; 1004 is reserved; §7.4.2: below 1000 and 5000+ are invalid.
+            ushort[] bad = { 0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535 };
+            foreach (ushort code in bad)
+            {
+                Check.Throws<ArgumentOutOfRangeException>(() => client.Close(code, ""), "close code " + code);
+            }
+            // RFC 6455 §5.5: control frame payload at most 125 bytes = 2 (code) + 123 (reason).
+            Check.Throws<ArgumentException>(() => client.Close(1000, new string('x', 124)), "124-byte reason");
+            Check.Throws<ArgumentException>(() => client.Close(1000, new string('\u00e9', 62)), "62 two-byte chars = 124 bytes");
+            Check.Equal(0, fake.CloseCount, "nothing sent for invalid input");
+            client.Close(3000, new string('\u00e9', 61) + "x");
+            Check.Equal(1, fake.CloseCount, "123-byte reason with code 3000 accepted");
+        }
+
+        private static void CloseWhileClosingIsIgnored()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            fake.EnqueueOpen("");
+            client.Update();
+            client.Close();
+            Check.Equal((ushort)1000, fake.CloseCode, "Close() sends 1000");
+            client.Close(4001, "again");
+            Check.Equal(1, fake.CloseCount, "second close ignored while closing");
+        }
+
+        private static void MisuseBeforeConnect()
+        {
+            var client = new WebSocketClient(new NetworkClient(new CountingRuntime()));
+            var send = Check.Throws<InvalidOperationException>(() => client.SendFrame(Frame(1, 0)), "SendFrame before Connect");
+            Check.True(send.Message.Contains("before Connect"), "message says why: " + send.Message);
+            Check.Throws<InvalidOperationException>(() => client.SendFrame(1, new byte[1]), "in-place SendFrame before Connect");
+            Check.Throws<InvalidOperationException>(() => client.Close(), "Close before Connect");
+            Check.NoThrow(() => client.Update(), "Update before Connect is a no-op");
+            Check.Equal(WebSocketState.Closed, client.State, "state before Connect");
+            Check.True(!client.IsOpen, "not open");
+            Check.Equal(0L, client.Statistics.MessagesSent, "zero statistics");
+            client.Dispose();
+        }
+
+        private static void MisuseAfterDispose()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            client.Dispose();
+            Check.NoThrow(() => client.Dispose(), "Dispose twice");
+            Check.Equal(1, fake.DisposeCount, "transport disposed once");
+            Check.Throws<ObjectDisposedException>(() => client.SendFrame(Frame(1, 0)), "SendFrame after Dispose");
+            Check.Throws<ObjectDisposedException>(() => client.SendFrame(1, new byte[0]), "in-place SendFrame after Dispose");
+            Check.Throws<ObjectDisposedException>(() => client.Update(), "Update after Dispose");
+            Check.Throws<ObjectDisposedException>(() => client.Close(), "Close after Dispose");
+            Check.Throws<ObjectDisposedException>(() => client.Connect("ws://x/"), "Connect after Dispose");
+            Check.Throws<ObjectDisposedException>(() => { var s = client.Statistics; }, "Statistics after Dispose");
+            Check.True(!client.IsOpen, "IsOpen is false after Dispose");
+            Check.Equal(WebSocketState.Closed, client.State, "State after Dispose");
+
+            var never = new WebSocketClient(new NetworkClient(new CountingRuntime()));
+            never.Dispose();
+            Check.Throws<ObjectDisposedException>(() => never.SendFrame(Frame(1, 0)), "SendFrame after Dispose without Connect");
+        }
+
+        /// <summary>Runs <paramref name="action"/> on a new thread (bounded join) and returns what it threw.</summary>
+        internal static Exception OnOtherThread(Action action)
+        {
+            Exception caught = null;
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    action();
+                }
+                catch (Exception ex)
+                {
+                    caught = ex;
+                }
+            });
+            thread.Start();
+            if (!thread.Join(10000))
+            {
+                throw new AssertionException("the other thread did not finish within 10 s");
+            }
+            return caught;
+        }
+
+        private static void CallsFromSecondThreadThrow()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            fake.EnqueueOpen("");
+            var frame = Frame(1, 0);
+            var actions = new Dictionary<string, Action>
+            {
+                { "SendFrame", () => client.SendFrame(frame) },
+                { "SendFrame(opcode)", () => client.SendFrame(1, frame) },
+                { "Update", () => client.Update() },
+                { "Close", () => client.Close() },
+                { "Connect", () => client.Connect("ws://x/") },
+            };
+            foreach (var pair in actions)
+            {
+                Exception ex = OnOtherThread(pair.Value);
+                Check.True(ex is InvalidOperationException, pair.Key + " from another thread throws InvalidOperationException (got " + (ex == null ? "nothing" : ex.GetType().Name) + ")");
+                Check.True(ex.Message.Contains("thread that called Connect"), "message names the rule: " + ex.Message);
+            }
+            Check.Equal(0, fake.SendCount + fake.FrameV1Count + fake.CloseCount, "nothing reached the transport");
+            Check.Equal(1, fake.Pending, "the open event is still queued for the owner");
+            Check.True(OnOtherThread(() => { var s = client.State; var o = client.IsOpen; }) == null, "properties readable from any thread");
+            client.Update();
+            Check.Equal(0, fake.Pending, "owner thread drains");
+        }
+
+        private static void DisposeFromSecondThreadIsAllowed()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            Check.True(OnOtherThread(() => client.Dispose()) == null, "Dispose from another thread");
+            Check.Equal(1, fake.DisposeCount, "disposed");
+            Check.Throws<ObjectDisposedException>(() => client.Update(), "owner sees ObjectDisposedException");
+        }
+
+        private static void ConnectAgainOnlyAfterOnClose()
+        {
+            var first = new FakeTransport();
+            var second = new FakeTransport();
+            var transports = new Queue<FakeTransport>(new[] { first, second });
+            var client = new WebSocketClient(new NetworkClient(new CountingRuntime()), new WebSocketOptions(), 0, () => transports.Dequeue());
+            client.Connect("ws://x/");
+            Check.Throws<InvalidOperationException>(() => client.Connect("ws://x/"), "connect twice");
+            first.EnqueueClosed(1006, "");
+            client.Update();
+            client.Connect("ws://y/");
+            Check.Equal(1, first.DisposeCount, "old transport released");
+            Check.Equal("ws://y/", second.ConnectUrl, "new transport used");
+        }
+
+        private static void ShortFrameIsRejected()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            Check.Throws<ArgumentException>(() => client.SendFrame(new byte[3]), "3-byte frame");
+            Check.Equal(0, fake.SendCount, "not sent");
+        }
+
+        private static void SendFrameAndUpdateAllocateNothing()
+        {
+            const int Messages = 2000;
+            var fake = new FakeTransport();
+            var runtime = new CountingRuntime();
+            var client = NewClient(fake, runtime);
+            client.Connect("ws://x/");
+            var frame = Frame(3, 100);
+            var payload = new byte[100];
+
+            // Warm up: JIT, first-call initialisation.
+            for (int i = 0; i < 100; i++)
+            {
+                client.SendFrame(frame);
+                client.SendFrame(3, payload);
+                fake.EnqueueMessage(TransportMessageKind.Binary, frame);
+                client.Update();
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Messages; i++)
+            {
+                client.SendFrame(frame);
+                client.SendFrame(3, payload);
+            }
+            long sendBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            for (int i = 0; i < Messages; i++)
+            {
+                fake.EnqueueMessage(TransportMessageKind.Binary, frame);
+            }
+            int dispatchedBefore = runtime.Count;
+            before = GC.GetAllocatedBytesForCurrentThread();
+            client.Update();
+            long updateBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Check.Equal(Messages, runtime.Count - dispatchedBefore, "all dispatched");
+            Check.Equal(0L, sendBytes, "bytes allocated by " + (2 * Messages) + " SendFrame calls");
+            Check.Equal(0L, updateBytes, "bytes allocated by Update dispatching " + Messages + " messages");
+        }
+    }
+}

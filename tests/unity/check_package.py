@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Static checks of the Unity package (unity-package/) and of its tarball.
+
+  check_package.py package          package.json, asmdefs, .metas and GUIDs, plugin importers,
+                                    sources in sync with csharp-bindings, README, .gitignore
+  check_package.py tarball FILE     the .tgz from scripts/package-unity holds what Unity needs
+
+Prints one line per check ("ok - ..." or "FAIL - ...: why") and a final "N passed, N failed";
+exits 1 if anything failed. Python 3 standard library only.
+"""
+
+import importlib.machinery
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PKG = ROOT / "unity-package"
+
+
+def _load_sync():
+    """scripts/sync-unity is the single source of the plugin table and GUID rule."""
+    path = ROOT / "scripts" / "sync-unity"
+    loader = importlib.machinery.SourceFileLoader("sync_unity", str(path))
+    spec = importlib.util.spec_from_loader("sync_unity", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+sync = _load_sync()
+
+# semver.org 2.0.0, the regular expression the spec recommends.
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+UNITY_VERSION = re.compile(r"^(20\d\d|[5-9]|[1-9]\d{3})\.\d+$")   # "2021.3"
+UNITY_RELEASE = re.compile(r"^\d+[abfp]\d+$")                    # "8f1"
+# UPM: lowercase reverse-domain name, at most 214 characters.
+PACKAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*){2,}$")
+GUID = re.compile(r"^guid: ([0-9a-f]{32})$", re.M)
+UNITY_ASSEMBLIES = {"UnityEngine.TestRunner", "UnityEditor.TestRunner"}
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, problems):
+        """`problems`: list of strings; empty means the check passed."""
+        if problems:
+            self.failed += 1
+            shown = problems[:10]
+            more = f" (+{len(problems) - 10} more)" if len(problems) > 10 else ""
+            print(f"FAIL - {name}: " + "; ".join(shown) + more)
+        else:
+            self.passed += 1
+            print(f"ok - {name}")
+
+    def summary(self):
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0
+
+
+def _load_json(path, problems):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        problems.append(f"{path.relative_to(ROOT)}: {e}")
+        return None
+
+
+def check_package_json(r):
+    problems = []
+    pj = _load_json(PKG / "package.json", problems)
+    if pj is None:
+        r.check("package.json", problems)
+        return None
+    for field in ("name", "version", "displayName", "description", "unity", "keywords", "author", "license"):
+        if field not in pj:
+            problems.append(f"missing {field}")
+    name = pj.get("name", "")
+    if name != sync.PACKAGE_NAME:
+        problems.append(f"name {name!r} is not {sync.PACKAGE_NAME!r}")
+    if not PACKAGE_NAME.match(name) or len(name) > 214:
+        problems.append(f"name {name!r} is not a lowercase reverse-domain UPM name")
+    if not SEMVER.match(str(pj.get("version", ""))):
+        problems.append(f"version {pj.get('version')!r} is not semver")
+    if not UNITY_VERSION.match(str(pj.get("unity", ""))):
+        problems.append(f"unity {pj.get('unity')!r} is not a Unity version like 2021.3")
+    if "unityRelease" in pj and not UNITY_RELEASE.match(str(pj["unityRelease"])):
+        problems.append(f"unityRelease {pj['unityRelease']!r} is not like 8f1")
+    for field in ("displayName", "description", "license"):
+        if not isinstance(pj.get(field), str) or not pj.get(field, "").strip():
+            problems.append(f"{field} must be a non-empty string")
+    kw = pj.get("keywords")
+    if not isinstance(kw, list) or not kw or not all(isinstance(k, str) and k for k in kw):
+        problems.append("keywords must be a non-empty list of strings")
+    author = pj.get("author")
+    if not (isinstance(author, str) and author) and not (isinstance(author, dict) and author.get("name")):
+        problems.append("author must be a string or an object with a name")
+    for i, sample in enumerate(pj.get("samples", [])):
+        for field in ("displayName", "description", "path"):
+            if not sample.get(field):
+                problems.append(f"samples[{i}] lacks {field}")
+        path = sample.get("path", "")
+        if not path.startswith("Samples~/") or not (PKG / path).is_dir():
+            problems.append(f"samples[{i}].path {path!r} is not a folder under Samples~/")
+    if not pj.get("samples"):
+        problems.append("no samples entry")
+    r.check("package.json fields and formats", problems)
+
+    changelog = (PKG / "CHANGELOG.md").read_text(encoding="utf-8") if (PKG / "CHANGELOG.md").is_file() else ""
+    r.check(
+        "CHANGELOG.md has an entry for the package version",
+        [] if f"## [{pj.get('version')}]" in changelog else [f"no '## [{pj.get('version')}]' heading"],
+    )
+    license_text = (PKG / "LICENSE.md").read_text(encoding="utf-8") if (PKG / "LICENSE.md").is_file() else ""
+    r.check(
+        "LICENSE.md is the MIT license named in package.json",
+        [] if "MIT License" in license_text and pj.get("license") == "MIT" else ["LICENSE.md missing or not MIT"],
+    )
+    return pj
+
+
+def check_asmdefs(r):
+    problems = []
+    asmdefs = {}
+    for path in sorted(PKG.rglob("*.asmdef")):
+        rel = path.relative_to(PKG).as_posix()
+        data = _load_json(path, problems)
+        if data is None:
+            continue
+        if not isinstance(data.get("name"), str) or not data["name"]:
+            problems.append(f"{rel}: no name")
+            continue
+        if data["name"] in {a["name"] for a in asmdefs.values()}:
+            problems.append(f"{rel}: duplicate assembly name {data['name']}")
+        for list_field in ("references", "includePlatforms", "excludePlatforms", "precompiledReferences", "defineConstraints"):
+            if list_field in data and not isinstance(data[list_field], list):
+                problems.append(f"{rel}: {list_field} must be a list")
+        if data.get("includePlatforms") and data.get("excludePlatforms"):
+            problems.append(f"{rel}: includePlatforms and excludePlatforms are exclusive")
+        asmdefs[rel] = data
+    names = {a["name"] for a in asmdefs.values()}
+    for rel, data in asmdefs.items():
+        for ref in data.get("references", []):
+            if ref not in names and ref not in UNITY_ASSEMBLIES and not ref.startswith("GUID:"):
+                problems.append(f"{rel}: unknown reference {ref}")
+    r.check("asmdefs are valid JSON with unique names and known references", problems)
+
+    def expect(rel, what, ok):
+        return [] if ok else [f"{rel}: {what}"]
+
+    runtime = asmdefs.get("Runtime/Devian.Network.asmdef", {})
+    editor = asmdefs.get("Editor/Devian.Network.Editor.asmdef", {})
+    tests = asmdefs.get("Tests/Runtime/Devian.Network.Tests.asmdef", {})
+    p = []
+    p += expect("Runtime", "missing", runtime)
+    p += expect("Runtime", "allowUnsafeCode must be true (generated P/Invoke layer)", runtime.get("allowUnsafeCode") is True)
+    p += expect("Runtime", "must not be editor-only", not runtime.get("includePlatforms"))
+    p += expect("Runtime", "must reference no other assembly", runtime.get("references") == [])
+    r.check("Runtime asmdef: unsafe code, all platforms", p)
+    p = []
+    p += expect("Editor", "missing", editor)
+    p += expect("Editor", "includePlatforms must be [\"Editor\"]", editor.get("includePlatforms") == ["Editor"])
+    p += expect("Editor", "must reference the Runtime assembly", runtime.get("name") in editor.get("references", []))
+    r.check("Editor asmdef: editor only, references Runtime", p)
+    p = []
+    p += expect("Tests", "missing", tests)
+    p += expect("Tests", "defineConstraints must hold UNITY_INCLUDE_TESTS", "UNITY_INCLUDE_TESTS" in tests.get("defineConstraints", []))
+    p += expect("Tests", "must use nunit.framework.dll", "nunit.framework.dll" in tests.get("precompiledReferences", []))
+    p += expect("Tests", "overrideReferences must be true for precompiledReferences", tests.get("overrideReferences") is True)
+    p += expect("Tests", "must reference UnityEngine.TestRunner", "UnityEngine.TestRunner" in tests.get("references", []))
+    p += expect("Tests", "must reference the Runtime assembly", runtime.get("name") in tests.get("references", []))
+    p += expect("Tests", "must not be auto-referenced", tests.get("autoReferenced") is False)
+    r.check("Tests asmdef: UNITY_INCLUDE_TESTS, NUnit, TestRunner", p)
+
+
+def _package_entries(base):
+    """(rel, is_dir) for every entry under `base` that is not a .meta."""
+    out = []
+    for path in sorted(base.rglob("*")):
+        rel = path.relative_to(base).as_posix()
+        if not rel.endswith(".meta"):
+            out.append((rel, path.is_dir()))
+    return out
+
+
+def check_metas(r):
+    missing, bad, wrong_guid, orphans, folder = [], [], [], [], []
+    seen = {}
+    plugin_slots = sync.plugin_paths()
+    for rel, is_dir in _package_entries(PKG):
+        if not sync.needs_meta(rel):
+            continue
+        meta = PKG / (rel + ".meta")
+        if not meta.is_file():
+            missing.append(rel)
+    for meta in sorted(PKG.rglob("*.meta")):
+        rel = meta.relative_to(PKG).as_posix()
+        asset = rel[: -len(".meta")]
+        text = meta.read_text(encoding="utf-8")
+        m = GUID.search(text)
+        if not text.startswith("fileFormatVersion: 2\n") or not m:
+            bad.append(rel)
+            continue
+        guid = m.group(1)
+        if guid in seen:
+            bad.append(f"{rel} repeats the GUID of {seen[guid]}")
+        seen[guid] = rel
+        if guid != sync.guid_for(asset):
+            wrong_guid.append(rel)
+        if not (PKG / asset).exists() and asset not in plugin_slots:
+            orphans.append(rel)
+        if (PKG / asset).is_dir() and "folderAsset: yes" not in text:
+            folder.append(rel)
+        if not sync.needs_meta(asset):
+            orphans.append(f"{rel} (Unity ignores its asset)")
+    r.check("every file and folder has a .meta", [f"no .meta for {m}" for m in missing])
+    r.check("every .meta is well formed and every GUID is unique", bad)
+    r.check("GUIDs are the deterministic md5 of the package path", wrong_guid)
+    r.check("no orphan .meta (except native plugin slots)", orphans + [f"{f} lacks folderAsset" for f in folder])
+    return len(seen)
+
+
+def _enabled_platforms(meta_text):
+    """Platforms a PluginImporter .meta enables: {'Editor: Editor', 'Standalone: Linux64', ...}."""
+    enabled = {}
+    blocks = re.split(r"\n  - first:\n", meta_text)
+    for block in blocks[1:]:
+        m = re.match(r"\s+([^\n]*?)\s*\n    second:\n      enabled: (\d)", block)
+        if m:
+            enabled[m.group(1).strip()] = m.group(2) == "1"
+    return {k for k, v in enabled.items() if v}, block_settings(blocks)
+
+
+def block_settings(blocks):
+    settings = {}
+    for block in blocks[1:]:
+        key = block.split("\n", 1)[0].strip()
+        settings[key] = dict(re.findall(r"\n        ([A-Za-z ]+): ([^\n]*)", block))
+    return settings
+
+
+def check_plugins(r):
+    problems = []
+    for plugin in sync.PLUGINS:
+        rel = plugin["path"]
+        meta = PKG / (rel + ".meta")
+        if not meta.is_file():
+            problems.append(f"{rel}: no .meta")
+            continue
+        text = meta.read_text(encoding="utf-8")
+        if "PluginImporter:" not in text:
+            problems.append(f"{rel}: not a PluginImporter")
+            continue
+        enabled, settings = _enabled_platforms(text)
+        want = set(plugin["platforms"])
+        if plugin["editor"]:
+            want.add("Editor: Editor")
+        if enabled != want:
+            problems.append(f"{rel}: enables {sorted(enabled)}, expected {sorted(want)}")
+        for platform, expected in plugin["platforms"].items():
+            got = settings.get(platform, {})
+            for k, v in expected.items():
+                if got.get(k, "").strip() != v:
+                    problems.append(f"{rel}: {platform} {k} is {got.get(k)!r}, expected {v!r}")
+        if plugin["editor"]:
+            os_, cpu = plugin["editor"]
+            ed = settings.get("Editor: Editor", {})
+            if ed.get("OS") != os_ or ed.get("CPU") != cpu:
+                problems.append(f"{rel}: editor OS/CPU {ed.get('OS')}/{ed.get('CPU')}, expected {os_}/{cpu}")
+    webgl_dir = PKG / sync.WEBGL_DEST_REL
+    webgl_files = [f for f in webgl_dir.iterdir() if f.name.endswith(sync.WEBGL_PLUGIN_SUFFIXES)] if webgl_dir.is_dir() else []
+    for jslib in sorted(webgl_files):
+        rel = jslib.relative_to(PKG).as_posix()
+        meta = PKG / (rel + ".meta")
+        enabled = _enabled_platforms(meta.read_text(encoding="utf-8"))[0] if meta.is_file() else None
+        if enabled != {"WebGL: WebGL"}:
+            problems.append(f"{rel}: must be enabled for WebGL only, is {enabled}")
+    r.check("native plugin importers target exactly their platform and CPU", problems)
+
+
+def check_sync(r):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "sync-unity"), "--check"],
+        capture_output=True, text=True, timeout=120,
+    )
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("out of date")]
+    problems = lines or ([proc.stdout.strip() + proc.stderr.strip()] if proc.returncode else [])
+    if not problems and not list((PKG / sync.CS_DEST_REL).rglob("*.cs")):
+        problems = ["no C# sources in the package"]
+    r.check("package sources are identical to csharp-bindings/src (scripts/sync-unity --check)", problems)
+
+
+def check_gitignore(r):
+    problems = []
+    for plugin in sync.PLUGINS:
+        path = "unity-package/" + plugin["path"]
+        proc = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", "--no-index", path], timeout=30)
+        if proc.returncode != 0:
+            problems.append(f"{path} is not git-ignored")
+        proc = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", "--no-index", path + ".meta"], timeout=30)
+        if proc.returncode == 0:
+            problems.append(f"{path}.meta is git-ignored but must be committed")
+    r.check("native binaries are git-ignored, their .metas are not", problems)
+
+
+def check_readme(r):
+    readme = (PKG / "README.md").read_text(encoding="utf-8") if (PKG / "README.md").is_file() else ""
+    problems = []
+    for needle, why in (
+        ("?path=/unity-package", "git URL install"),
+        (".tgz", "tarball install"),
+        ("Add package from tarball", "tarball install steps"),
+        ("unverified", "which platforms are unverified"),
+    ):
+        if needle not in readme:
+            problems.append(f"README.md lacks {why} ({needle!r})")
+    r.check("README documents installation and platform status", problems)
+
+
+def check_tarball(r, tgz):
+    problems = []
+    try:
+        with tarfile.open(tgz, "r:gz") as tar:
+            members = {m.name.rstrip("/"): m for m in tar.getmembers()}
+            pj_member = members.get("package/package.json")
+            pj = json.load(tar.extractfile(pj_member)) if pj_member else None
+    except (OSError, tarfile.TarError, ValueError) as e:
+        r.check("tarball opens", [str(e)])
+        return
+    r.check("tarball opens", [])
+    names = set(members)
+    bad_top = sorted(n for n in names if n != "package" and not n.startswith("package/"))
+    unsafe = sorted(n for n, m in members.items() if n.startswith("/") or ".." in n.split("/") or m.issym() or m.islnk())
+    r.check("every entry is under package/ (npm pack layout), no links or absolute paths", bad_top + unsafe)
+    if pj is None or pj.get("name") != sync.PACKAGE_NAME:
+        problems.append("package/package.json missing or misnamed")
+    elif not Path(tgz).name == f"{sync.PACKAGE_NAME}-{pj.get('version')}.tgz":
+        problems.append(f"file name {Path(tgz).name} does not match the version {pj.get('version')}")
+    for required in (
+        "package/Runtime/Devian.Network.asmdef",
+        "package/Runtime/Devian.Network.asmdef.meta",
+        "package/Editor/Devian.Network.Editor.asmdef",
+        "package/Runtime/Unity/WebSocketBehaviour.cs",
+        "package/Runtime/Devian.Network/Transports/WebSocketClient.cs",
+        "package/Runtime/Devian.Network/Native/Interop.g.cs",
+        "package/Samples~/EchoSample/EchoSample.cs",
+        "package/README.md",
+        "package/CHANGELOG.md",
+        "package/LICENSE.md",
+        "package/Runtime/Plugins/x86_64/libdevian_ws.so",
+        "package/Runtime/Plugins/x86_64/libdevian_ws.so.meta",
+    ):
+        if required not in names:
+            problems.append(f"missing {required}")
+    r.check("tarball holds package.json, sources, samples, docs and the Linux plugin", problems)
+
+    problems = []
+    for name in sorted(names):
+        rel = name[len("package/"):]
+        if not rel or rel.endswith(".meta") or not sync.needs_meta(rel):
+            continue
+        if name + ".meta" not in names:
+            problems.append(f"no .meta for {rel}")
+    for name in sorted(names):
+        if name.endswith(".meta") and name[: -len(".meta")] not in names:
+            problems.append(f"orphan {name} (plugin .metas ship only with their binary)")
+    r.check("tarball: every asset has its .meta and no .meta is orphaned", problems)
+
+    so = members.get("package/Runtime/Plugins/x86_64/libdevian_ws.so")
+    problems = []
+    if so is not None:
+        with tarfile.open(tgz, "r:gz") as tar:
+            head = tar.extractfile(so).read(20)
+        # ELF, 64-bit, little-endian, e_machine 62 (x86-64).
+        if head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1 or int.from_bytes(head[18:20], "little") != 62:
+            problems.append("libdevian_ws.so is not an x86-64 ELF shared object")
+    else:
+        problems.append("no Linux plugin")
+    r.check("Linux plugin in the tarball is an x86-64 ELF", problems)
+
+
+def main(argv):
+    r = Results()
+    if len(argv) >= 2 and argv[1] == "package":
+        check_package_json(r)
+        check_asmdefs(r)
+        check_metas(r)
+        check_plugins(r)
+        check_sync(r)
+        check_gitignore(r)
+        check_readme(r)
+    elif len(argv) == 3 and argv[1] == "tarball":
+        check_tarball(r, argv[2])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return r.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,487 @@
+using System;
+using System.Text;
+using System.Threading;
+
+namespace Devian.Network.Transports
+{
+    /// <summary>
+    /// A WebSocket client that feeds FrameV1 messages to a <see cref="NetworkClient"/> (seed 004).
+    /// The I/O runs on the engine's own threads; this class is the game-thread side.
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Threading.</b> The methods are for one owner thread (the Unity main thread): the
+    /// thread that first calls <see cref="Connect"/> becomes the owner, and <see cref="Connect"/>,
+    /// <see cref="SendFrame(ReadOnlySpan{byte})"/>, <see cref="Close()"/> and <see cref="Update"/>
+    /// called from any other thread throw <see cref="InvalidOperationException"/>.
+    /// <see cref="Dispose"/> may be called from any thread; the properties may be read from any thread.</para>
+    /// <para><b>Events</b> are raised only inside <see cref="Update"/>, on the owner thread, in the
+    /// order the engine produced them. An exception thrown by an event handler propagates out of
+    /// <see cref="Update"/> (the remaining events stay queued for the next call). Exceptions thrown by
+    /// the <see cref="INetRuntime"/> never do: <see cref="NetworkClient"/> counts them.</para>
+    /// <para><b>Hot path.</b> <see cref="SendFrame(ReadOnlySpan{byte})"/>, <see cref="SendFrame(int, ReadOnlySpan{byte})"/>
+    /// and the message path of <see cref="Update"/> allocate nothing: sends are copied once into a
+    /// pooled native buffer, and received messages are dispatched as spans over the pooled native
+    /// buffer, which is reused as soon as the dispatch returns.</para>
+    /// <para><b>Dispose</b> closes the connection (1001, going away) and frees it. Afterwards every
+    /// method throws <see cref="ObjectDisposedException"/>; <see cref="IsOpen"/> returns false and
+    /// <see cref="State"/> returns <see cref="WebSocketState.Closed"/>, because property getters should not throw.
+    /// If the client is never disposed, the native handle is still freed by its finalizer, exactly once.</para>
+    /// </remarks>
+    public sealed class WebSocketClient : IDisposable
+    {
+        private readonly NetworkClient _core;
+        private readonly int _sessionId;
+        private readonly WebSocketOptions _options;
+        private readonly Func<IWebSocketTransport> _transportFactory;
+
+        private IWebSocketTransport _transport;
+        private int _ownerThreadId;
+        private int _disposed;
+        private bool _closeRaised;
+        private string _protocol = string.Empty;
+        private long _ignoredTextMessages;
+
+        /// <summary>Creates a client with default <see cref="WebSocketOptions"/>.</summary>
+        /// <param name="core">Receives every complete inbound frame.</param>
+        /// <param name="sessionId">Passed through to <see cref="INetRuntime.TryDispatchInbound"/>.</param>
+        public WebSocketClient(NetworkClient core, int sessionId = 0)
+            : this(core, new WebSocketOptions(), sessionId)
+        {
+        }
+
+        /// <summary>Creates a client with the given options (read at each <see cref="Connect"/>).</summary>
+        public WebSocketClient(NetworkClient core, WebSocketOptions options, int sessionId = 0)
+            : this(core, options, sessionId, TransportFactory.CreateDefault)
+        {
+        }
+
+        /// <summary>Creates a client over a specific transport (tests, alternative platforms).</summary>
+        internal WebSocketClient(NetworkClient core, WebSocketOptions options, int sessionId, Func<IWebSocketTransport> transportFactory)
+        {
+            if (core == null)
+            {
+                throw new ArgumentNullException("core");
+            }
+            if (options == null)
+            {
+                throw new ArgumentNullException("options");
+            }
+            _core = core;
+            _options = options;
+            _sessionId = sessionId;
+            _transportFactory = transportFactory;
+        }
+
+        /// <summary>Raised from <see cref="Update"/> when the handshake completed.</summary>
+        public event Action OnOpen;
+
+        /// <summary>
+        /// Raised from <see cref="Update"/> exactly once per connection when it is finally closed:
+        /// close code (RFC 6455 §7.4; 1006 when it dropped without a close frame) and reason.
+        /// With reconnect enabled a drop raises <see cref="OnReconnecting"/> instead, and OnClose only
+        /// follows once the attempts are exhausted or the connection is closed on purpose.
+        /// </summary>
+        public event Action<ushort, string> OnClose;
+
+        /// <summary>Raised from <see cref="Update"/> for connection errors (a <see cref="WebSocketClientException"/>).</summary>
+        public event Action<Exception> OnError;
+
+        /// <summary>Raised from <see cref="Update"/> when a reconnect attempt is scheduled: attempt number (1-based) and delay.</summary>
+        public event Action<int, TimeSpan> OnReconnecting;
+
+        /// <summary>Raised from <see cref="Update"/> when a reconnect succeeded; buffered sends are then delivered.</summary>
+        public event Action OnReconnected;
+
+        /// <summary>Raised from <see cref="Update"/> when the configured authentication completed.</summary>
+        public event Action OnAuthenticated;
+
+        /// <summary>The session id passed to the runtime.</summary>
+        public int SessionId { get { return _sessionId; } }
+
+        /// <summary>The options read at <see cref="Connect"/>.</summary>
+        public WebSocketOptions Options { get { return _options; } }
+
+        /// <summary>The dispatcher inbound frames go to.</summary>
+        public NetworkClient Core { get { return _core; } }
+
+        /// <summary>Whether the connection is open and usable (live engine state; false after Dispose).</summary>
+        public bool IsOpen { get { return State == WebSocketState.Open; } }
+
+        /// <summary>The live connection state; <see cref="WebSocketState.Closed"/> before Connect and after Dispose.</summary>
+        public WebSocketState State
+        {
+            get
+            {
+                IWebSocketTransport t = Volatile.Read(ref _transport);
+                if (t == null || Volatile.Read(ref _disposed) != 0)
+                {
+                    return WebSocketState.Closed;
+                }
+                return t.State;
+            }
+        }
+
+        /// <summary>The sub-protocol the server selected (RFC 6455 §4.2.2), as of the last <see cref="OnOpen"/>; empty if none.</summary>
+        public string Protocol { get { return _protocol; } }
+
+        /// <summary>Text messages received; FrameV1 travels as binary, so they are counted and not dispatched.</summary>
+        public long IgnoredTextMessages { get { return Interlocked.Read(ref _ignoredTextMessages); } }
+
+        /// <summary>A snapshot of the connection's counters (all zero before Connect).</summary>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public WebSocketStatistics Statistics
+        {
+            get
+            {
+                ThrowIfDisposed();
+                IWebSocketTransport t = Volatile.Read(ref _transport);
+                if (t == null)
+                {
+                    return default(WebSocketStatistics);
+                }
+                WebSocketStatistics stats;
+                TransportStatus status = t.GetStatistics(out stats);
+                ThrowOnFailure(status, t, "Statistics");
+                return stats;
+            }
+        }
+
+        /// <summary>
+        /// Starts connecting and returns at once; <see cref="OnOpen"/> (or <see cref="OnClose"/>/<see cref="OnError"/>)
+        /// follows from <see cref="Update"/>. The calling thread becomes the owner thread.
+        /// May be called again only after the previous connection's <see cref="OnClose"/> was raised.
+        /// </summary>
+        /// <param name="url"><c>ws://</c> or <c>wss://</c> URL.</param>
+        /// <param name="subProtocols">Sub-protocols to offer (RFC 6455 §1.9), most preferred first; may be null.</param>
+        /// <exception cref="ArgumentException">The URL or a sub-protocol is rejected.</exception>
+        /// <exception cref="InvalidOperationException">Already connected, or called from a thread other than the owner.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public void Connect(string url, string[] subProtocols = null)
+        {
+            ThrowIfDisposed();
+            CheckOwnerThread("Connect");
+            if (string.IsNullOrEmpty(url))
+            {
+                throw new ArgumentException("url must not be empty", "url");
+            }
+            IWebSocketTransport previous = _transport;
+            if (previous != null && !_closeRaised)
+            {
+                throw new InvalidOperationException(
+                    "WebSocketClient is already connected (state " + previous.State + "); call Close() and wait for OnClose before connecting again");
+            }
+
+            IWebSocketTransport transport = _transportFactory();
+            TransportStatus status = transport.Connect(url, subProtocols, _options);
+            if (status != TransportStatus.Ok)
+            {
+                string message = transport.LastError();
+                transport.Dispose();
+                throw ToException(status, "Connect", message);
+            }
+
+            Interlocked.CompareExchange(ref _ownerThreadId, Thread.CurrentThread.ManagedThreadId, 0);
+            _closeRaised = false;
+            _protocol = string.Empty;
+            Volatile.Write(ref _transport, transport);
+            if (previous != null)
+            {
+                previous.Dispose();
+            }
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                // Dispose ran on another thread meanwhile and may have missed the new transport.
+                transport.Dispose();
+                throw new ObjectDisposedException(GetType().FullName);
+            }
+        }
+
+        /// <summary>
+        /// Queues one pre-built FrameV1 frame (<c>[opcode:int32 LE][payload]</c>) as a binary message.
+        /// Returns at once; the bytes are copied once into a pooled native buffer.
+        /// </summary>
+        /// <exception cref="ArgumentException">The frame is shorter than <see cref="FrameV1.HeaderSize"/>.</exception>
+        /// <exception cref="WebSocketQueueFullException">The bounded send queue is full; nothing was queued.</exception>
+        /// <exception cref="InvalidOperationException">Not connected (before Connect, or closed without reconnect buffering), or wrong thread.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public void SendFrame(ReadOnlySpan<byte> frame)
+        {
+            IWebSocketTransport t = BeginSend("SendFrame");
+            if (frame.Length < FrameV1.HeaderSize)
+            {
+                throw new ArgumentException(
+                    "a FrameV1 frame is at least " + FrameV1.HeaderSize + " bytes (the opcode); got " + frame.Length, "frame");
+            }
+            TransportStatus status = t.Send(TransportMessageKind.Binary, frame);
+            if (status != TransportStatus.Ok)
+            {
+                ThrowOnFailure(status, t, "SendFrame");
+            }
+        }
+
+        /// <summary>
+        /// Queues the FrameV1 frame for <paramref name="opcode"/> and <paramref name="payload"/>; the frame is
+        /// built in place in the native send buffer (one copy of the payload, no intermediate array).
+        /// </summary>
+        /// <exception cref="WebSocketQueueFullException">The bounded send queue is full; nothing was queued.</exception>
+        /// <exception cref="InvalidOperationException">Not connected, or wrong thread.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public void SendFrame(int opcode, ReadOnlySpan<byte> payload)
+        {
+            IWebSocketTransport t = BeginSend("SendFrame");
+            if (payload.Length > FrameV1.MaxPayloadLength)
+            {
+                throw new ArgumentException("payload too large for a FrameV1 frame", "payload");
+            }
+            TransportStatus status = t.SendFrameV1(opcode, payload);
+            if (status != TransportStatus.Ok)
+            {
+                ThrowOnFailure(status, t, "SendFrame");
+            }
+        }
+
+        /// <summary>Starts a normal close (1000). Does nothing if the connection is already closing or closed.</summary>
+        public void Close()
+        {
+            Close(CloseStatus.NormalClosure, string.Empty);
+        }
+
+        /// <summary>
+        /// Starts the close handshake (RFC 6455 §7.1.2) with <paramref name="code"/> and <paramref name="reason"/>;
+        /// <see cref="OnClose"/> follows from <see cref="Update"/>. Does nothing if already closing or closed.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">The code may not be sent (see <see cref="CloseStatus.IsSendable"/>).</exception>
+        /// <exception cref="ArgumentException">The reason is longer than 123 UTF-8 bytes.</exception>
+        /// <exception cref="InvalidOperationException">Before Connect, or wrong thread.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public void Close(ushort code, string reason)
+        {
+            ThrowIfDisposed();
+            CheckOwnerThread("Close");
+            if (!CloseStatus.IsSendable(code))
+            {
+                throw new ArgumentOutOfRangeException("code", code, "not a close code an endpoint may send (RFC 6455 7.4)");
+            }
+            if (!CloseStatus.IsReasonValid(reason))
+            {
+                throw new ArgumentException("the close reason must fit in " + CloseStatus.MaxReasonBytes + " UTF-8 bytes (RFC 6455 5.5)", "reason");
+            }
+            IWebSocketTransport t = _transport;
+            if (t == null)
+            {
+                throw new InvalidOperationException("Close called before Connect");
+            }
+            WebSocketState state = t.State;
+            if (_closeRaised || state == WebSocketState.Closing || state == WebSocketState.Closed)
+            {
+                return;
+            }
+            TransportStatus status = t.Close(code, reason ?? string.Empty);
+            // InvalidState/Closed: the connection ended on its own between the check and the call.
+            if (status != TransportStatus.Ok && status != TransportStatus.InvalidState && status != TransportStatus.Closed)
+            {
+                ThrowOnFailure(status, t, "Close");
+            }
+        }
+
+        /// <summary>
+        /// Drains the engine's queue on the calling (owner) thread: dispatches each received message to
+        /// <see cref="NetworkClient.OnFrame"/> straight from native memory and raises the events.
+        /// Call it once per game frame. Before Connect it does nothing.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">Called from a thread other than the owner.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public void Update()
+        {
+            ThrowIfDisposed();
+            CheckOwnerThread("Update");
+            IWebSocketTransport t = _transport;
+            if (t == null)
+            {
+                return;
+            }
+            // Stops when drained, or when an event handler disposed the client or reconnected it.
+            while (Volatile.Read(ref _disposed) == 0 && ReferenceEquals(t, _transport))
+            {
+                TransportEvent ev;
+                TransportStatus status = t.Poll(out ev);
+                if (status == TransportStatus.Empty)
+                {
+                    return;
+                }
+                if (status != TransportStatus.Ok)
+                {
+                    if (Volatile.Read(ref _disposed) != 0)
+                    {
+                        return;
+                    }
+                    ThrowOnFailure(status, t, "Update");
+                }
+                try
+                {
+                    Dispatch(ref ev);
+                }
+                finally
+                {
+                    t.ReleaseEvent();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Closes the connection (1001, going away) and frees it. Safe to call more than once and from any thread;
+        /// if the owner thread is inside <see cref="Update"/>, the free waits until the message being dispatched is done.
+        /// </summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+            IWebSocketTransport t = Volatile.Read(ref _transport);
+            if (t != null)
+            {
+                t.Dispose();
+            }
+        }
+
+        private unsafe void Dispatch(ref TransportEvent ev)
+        {
+            switch (ev.Kind)
+            {
+                case TransportEventKind.Message:
+                    if (ev.MessageKind == TransportMessageKind.Binary)
+                    {
+                        // Straight from the pooled native buffer: no copy, no allocation.
+                        _core.OnFrame(_sessionId, new ReadOnlySpan<byte>((void*)ev.Data, ev.Length));
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref _ignoredTextMessages);
+                    }
+                    break;
+                case TransportEventKind.Open:
+                    _protocol = Utf8(ref ev);
+                    Raise(OnOpen);
+                    break;
+                case TransportEventKind.Closed:
+                    if (!_closeRaised)
+                    {
+                        _closeRaised = true;
+                        Action<ushort, string> onClose = OnClose;
+                        if (onClose != null)
+                        {
+                            onClose(ev.Code, Utf8(ref ev));
+                        }
+                    }
+                    break;
+                case TransportEventKind.Error:
+                    Action<Exception> onError = OnError;
+                    if (onError != null)
+                    {
+                        onError(new WebSocketClientException(ev.ErrorKind, Utf8(ref ev)));
+                    }
+                    break;
+                case TransportEventKind.Reconnecting:
+                    Action<int, TimeSpan> onReconnecting = OnReconnecting;
+                    if (onReconnecting != null)
+                    {
+                        onReconnecting(ev.Attempt, TimeSpan.FromMilliseconds(ev.DelayMs));
+                    }
+                    break;
+                case TransportEventKind.Reconnected:
+                    Raise(OnReconnected);
+                    break;
+                case TransportEventKind.Authenticated:
+                    Raise(OnAuthenticated);
+                    break;
+                default:
+                    // Closing (the state says it) and kinds added by newer engines: nothing to raise.
+                    break;
+            }
+        }
+
+        private static void Raise(Action handler)
+        {
+            if (handler != null)
+            {
+                handler();
+            }
+        }
+
+        private static unsafe string Utf8(ref TransportEvent ev)
+        {
+            if (ev.Data == IntPtr.Zero || ev.Length <= 0)
+            {
+                return string.Empty;
+            }
+            return Encoding.UTF8.GetString((byte*)ev.Data, ev.Length);
+        }
+
+        private IWebSocketTransport BeginSend(string operation)
+        {
+            ThrowIfDisposed();
+            CheckOwnerThread(operation);
+            IWebSocketTransport t = _transport;
+            if (t == null)
+            {
+                throw new InvalidOperationException(operation + " called before Connect");
+            }
+            return t;
+        }
+
+        private void ThrowIfDisposed()
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                throw new ObjectDisposedException(GetType().FullName, "the WebSocketClient was disposed");
+            }
+        }
+
+        private void CheckOwnerThread(string operation)
+        {
+            int owner = Volatile.Read(ref _ownerThreadId);
+            int current = Thread.CurrentThread.ManagedThreadId;
+            if (owner != 0 && owner != current)
+            {
+                throw new InvalidOperationException(
+                    "WebSocketClient." + operation + " must be called from the thread that called Connect (managed thread " +
+                    owner + "), not from thread " + current + ". Only Dispose may be called from any thread.");
+            }
+        }
+
+        private void ThrowOnFailure(TransportStatus status, IWebSocketTransport t, string operation)
+        {
+            if (status == TransportStatus.Ok)
+            {
+                return;
+            }
+            if (status == TransportStatus.InvalidHandle && Volatile.Read(ref _disposed) != 0)
+            {
+                throw new ObjectDisposedException(GetType().FullName, "the WebSocketClient was disposed");
+            }
+            throw ToException(status, operation, t.LastError());
+        }
+
+        private static Exception ToException(TransportStatus status, string operation, string detail)
+        {
+            string message = operation + " failed (" + status + ")" + (string.IsNullOrEmpty(detail) ? string.Empty : ": " + detail);
+            switch (status)
+            {
+                case TransportStatus.QueueFull:
+                    return new WebSocketQueueFullException(message);
+                case TransportStatus.InvalidState:
+                case TransportStatus.Closed:
+                    return new InvalidOperationException(message);
+                case TransportStatus.InvalidHandle:
+                    return new ObjectDisposedException(typeof(WebSocketClient).FullName, message + " (the native handle is gone, e.g. after dws_shutdown_all)");
+                case TransportStatus.NullPointer:
+                case TransportStatus.InvalidArgument:
+                case TransportStatus.InvalidUtf8:
+                    return new ArgumentException(message);
+                default:
+                    return new WebSocketClientException(0, message);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using UnityEngine;
+
+namespace Devian.Network.Unity
+{
+    /// <summary>
+    /// Process-wide shutdown of the native engine (libdevian_ws).
+    /// </summary>
+    /// <remarks>
+    /// Unity loads a native plugin once and never unloads it: it stays in the editor process
+    /// across domain reloads (on Windows the DLL stays locked until the editor quits). Its
+    /// connections and send/receive threads therefore outlive the managed objects that owned
+    /// them, and a thread that calls back into a domain that was just unloaded crashes the
+    /// editor. <see cref="ShutdownAll"/> closes every connection and joins every native thread;
+    /// the Editor assembly calls it before each assembly reload and when play mode exits, and
+    /// players call it when the application quits. The library itself stays loaded, so the
+    /// next domain starts with an empty connection table instead of reloading the plugin.
+    /// </remarks>
+    public static class NativeLifetime
+    {
+        /// <summary>
+        /// Disposes the client of every live <see cref="WebSocketBehaviour"/>, then closes every
+        /// remaining native connection and joins its threads. Safe to call repeatedly, and when
+        /// the native plugin is missing on this platform (it then does nothing).
+        /// </summary>
+        public static void ShutdownAll()
+        {
+            try
+            {
+                WebSocketBehaviour.ReleaseAll();
+            }
+            catch (Exception e)
+            {
+                Debug.LogException(e);
+            }
+#if !(UNITY_WEBGL && !UNITY_EDITOR)
+            try
+            {
+                Devian.Network.Native.Interop.dws_shutdown_all();
+            }
+            catch (DllNotFoundException)
+            {
+                // No native plugin for this platform: no native connections either.
+            }
+            catch (EntryPointNotFoundException)
+            {
+                // Same: an older or foreign library without the shutdown entry point.
+            }
+#endif
+        }
+
+        // Players: join native threads before the process tears down the managed runtime.
+        [RuntimeInitializeOnLoadMethod(RuntimeInitializeLoadType.SubsystemRegistration)]
+        private static void InstallQuitHook()
+        {
+            Application.quitting -= ShutdownAll;
+            Application.quitting += ShutdownAll;
+        }
+    }
+}

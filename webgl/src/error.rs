@@ -1,0 +1,124 @@
+//! Errors of the WebGL module and the status codes the JavaScript bridge returns for them.
+//!
+//! The bridge (`devian-ws.jslib`) hands plain `int`s to C#: a negative value is one of the
+//! [`ErrorKind`] codes below and the text is fetched once with `DevianWs_LastError`. The
+//! numbers are those of the native library's `DwsStatus` (C# `TransportStatus`), so the WebGL
+//! transport returns the same codes as the native one; -10 and -11 exist only here. Never
+//! renumber them.
+
+use core::fmt;
+
+/// What went wrong, as a stable negative status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No connection has this id (never created, or already destroyed).
+    UnknownId,
+    /// An argument is malformed: URL, sub-protocol token, close code or reason, limits.
+    InvalidArgument,
+    /// The call does not fit the connection's state (send before connect, connect twice).
+    InvalidState,
+    /// The send buffer (used while connecting or reconnecting) is full; nothing was queued.
+    QueueFull,
+    /// The connection is closed or closing.
+    Closed,
+    /// A text message is not valid UTF-8 (RFC 6455 §8.1).
+    InvalidUtf8,
+    /// The browser threw, or the bridge could not reach the module.
+    Browser,
+    /// The browser's WebSocket cannot do it: custom headers, custom TLS roots, protocol ping.
+    NotSupported,
+    /// The caller's buffer is smaller than the next event's payload; nothing was consumed.
+    BufferTooSmall,
+}
+
+impl ErrorKind {
+    /// The status code the bridge returns for this error (always negative).
+    pub const fn code(self) -> i32 {
+        match self {
+            ErrorKind::UnknownId => -1,
+            ErrorKind::InvalidArgument => -3,
+            ErrorKind::InvalidState => -4,
+            ErrorKind::QueueFull => -5,
+            ErrorKind::Closed => -6,
+            ErrorKind::InvalidUtf8 => -7,
+            // -8 is the bridge's own code for a trap (a panic) inside the module.
+            ErrorKind::Browser => -9,
+            ErrorKind::NotSupported => -10,
+            ErrorKind::BufferTooSmall => -11,
+        }
+    }
+}
+
+/// An error with a message meant for the developer reading the Unity console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    /// An error of `kind` with an explanatory message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The kind, which fixes the status code.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The explanatory message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand used throughout the crate.
+pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_negative() {
+        let all = [
+            ErrorKind::UnknownId,
+            ErrorKind::InvalidArgument,
+            ErrorKind::InvalidState,
+            ErrorKind::QueueFull,
+            ErrorKind::Closed,
+            ErrorKind::InvalidUtf8,
+            ErrorKind::Browser,
+            ErrorKind::NotSupported,
+            ErrorKind::BufferTooSmall,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            assert!(a.code() < 0, "{a:?}");
+            for b in &all[i + 1..] {
+                assert_ne!(a.code(), b.code(), "{a:?} and {b:?} share a code");
+            }
+        }
+        // Shared with the native DwsStatus / C# TransportStatus.
+        assert_eq!(ErrorKind::InvalidArgument.code(), -3);
+        assert_eq!(ErrorKind::Closed.code(), -6);
+    }
+
+    #[test]
+    fn display_is_the_message() {
+        let e = Error::new(ErrorKind::QueueFull, "send buffer full");
+        assert_eq!(e.to_string(), "send buffer full");
+        assert_eq!(e.kind().code(), -5);
+    }
+}

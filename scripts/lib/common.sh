@@ -76,14 +76,20 @@ cross_cargo() {
         /usr/bin/cargo "$@" --target "$target" -Zbuild-std=std,panic_unwind)
 }
 
-# need_wasm_bindgen VERSION: the wasm-bindgen CLI of exactly VERSION (it must match the
-# wasm-bindgen crate in webgl/Cargo.lock). A cold install compiles for about 4.5 minutes.
-# No --locked: the CLI's lockfile pins a yanked webpki-roots.
+# need_wasm_bindgen [VERSION]: the wasm-bindgen CLI of exactly VERSION, by default the
+# wasm-bindgen crate's version in webgl/Cargo.lock (they must match). A cold install compiles
+# for about 4.5 minutes; a lock lets callers start it early in the background and call it
+# again later without a second install. No --locked: the CLI's lockfile pins a yanked webpki-roots.
 need_wasm_bindgen() {
-    local want="$1"
+    local want="${1:-$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/webgl/Cargo.lock")}"
+    [ -n "$want" ] || { echo "no wasm-bindgen version in webgl/Cargo.lock" >&2; return 1; }
     if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ]; then return 0; fi
-    log "cargo install wasm-bindgen-cli $want"
-    cargo install -q wasm-bindgen-cli --version "$want" >&2
+    (
+        flock 9
+        if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ]; then exit 0; fi
+        log "cargo install wasm-bindgen-cli $want"
+        cargo install -q wasm-bindgen-cli --version "$want" >&2
+    ) 9>"$TOOLS/.wasm-bindgen-cli.lock"
 }
 
 # webgl_cargo CARGO-ARGS...: Debian's cargo/rustc (rustc-web) on webgl/ for wasm32-unknown-unknown,
@@ -92,4 +98,10 @@ webgl_cargo() {
     need_apt rustc-web cargo-web rust-web-src rust-web-llvm lld-22
     (cd "$ROOT/webgl" && env CARGO_TARGET_DIR="$ROOT/target/webgl" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
         /usr/bin/cargo "$@" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
+}
+
+# need_cargo_fuzz: cargo-fuzz for rustup's nightly toolchain (fuzzing needs nightly's sanitizers).
+need_cargo_fuzz() {
+    rustup run nightly rustc --version >/dev/null 2>&1 || { log "rustup toolchain install nightly"; rustup toolchain install nightly --profile minimal >&2; }
+    command -v cargo-fuzz >/dev/null || { log "cargo install cargo-fuzz"; cargo install -q cargo-fuzz >&2; }
 }

@@ -27,8 +27,9 @@ namespace Devian.Network.Tests
             tests.Add(new TestCase("e2e", "E2E.Rust.MisuseGivesClearExceptions", MisuseGivesClearExceptions));
             tests.Add(new TestCase("e2e", "E2E.Rust.DisposeFromAnotherThreadDuringTraffic", DisposeFromAnotherThreadDuringTraffic));
             tests.Add(new TestCase("e2e", "E2E.ConnectionRefusedEndsWithOneOnClose", ConnectionRefusedEndsWithOneOnClose));
-            tests.Add(new TestCase("e2e", "E2E.InvalidUrlIsRejected", InvalidUrlIsRejected));
+            tests.Add(new TestCase("e2e", "E2E.InvalidUrlAndHeadersAreRejectedWithTheEnginesReason", InvalidUrlIsRejected));
             tests.Add(new TestCase("e2e", "E2E.Rust.FinalizerFreesAnAbandonedClient", FinalizerFreesAnAbandonedClient));
+            tests.Add(new TestCase("e2e", "E2E.Rust.GlobalShutdownLeavesClientsSafeToUse", GlobalShutdownLeavesClientsSafeToUse));
         }
 
         /// <summary>Opcode of test frame <paramref name="i"/>: varied, including negatives.</summary>
@@ -115,7 +116,7 @@ namespace Devian.Network.Tests
             }
         }
 
-        private static void PumpUntil(WebSocketClient client, Func<bool> done, int timeoutMs, string what)
+        internal static void PumpUntil(WebSocketClient client, Func<bool> done, int timeoutMs, string what)
         {
             var watch = Stopwatch.StartNew();
             while (true)
@@ -479,6 +480,24 @@ namespace Devian.Network.Tests
             {
                 client.Dispose();
             }
+
+            // RFC 7230 §3.2: a header name is a token; CR/LF in a value would inject headers.
+            string[][] badHeaders = { new[] { "Bad Name", "x" }, new[] { "X-Ok", "a\r\nInjected: 1" } };
+            foreach (string[] header in badHeaders)
+            {
+                var options = new WebSocketOptions().AddHeader(header[0], header[1]);
+                client = new WebSocketClient(new NetworkClient(new CountingRuntime()), options);
+                try
+                {
+                    var ex = Check.Throws<ArgumentException>(() => client.Connect("ws://127.0.0.1:1/"), "header " + header[0]);
+                    Check.True(ex.Message.StartsWith("Connect failed (InvalidArgument): ") && ex.Message.Length > 40, "the engine's reason is in the message: " + ex.Message);
+                    Check.Throws<InvalidOperationException>(() => client.SendFrame(new byte[4]), "still unconnected");
+                }
+                finally
+                {
+                    client.Dispose();
+                }
+            }
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
@@ -495,6 +514,33 @@ namespace Devian.Network.Tests
         {
             // cap 0 with a null array asks only for the count of live handles.
             return (int)Interop.dws_list(IntPtr.Zero, 0);
+        }
+
+        /// <summary>
+        /// Unity calls dws_shutdown_all before a domain reload; clients still referenced must then fail
+        /// cleanly (ObjectDisposedException), and their Dispose/finalizer must not touch the freed handles.
+        /// </summary>
+        private static void GlobalShutdownLeavesClientsSafeToUse()
+        {
+            int port = PeerProcess.FreePort();
+            using (PeerProcess.Start(PeerKind.Rust, port, null))
+            {
+                var client = new WebSocketClient(new NetworkClient(new CountingRuntime()));
+                int opens = 0;
+                client.OnOpen += () => opens++;
+                client.Connect(Url(port));
+                PumpUntil(client, () => opens == 1, 10000, "OnOpen");
+
+                Check.Equal(DwsStatus.Ok, Interop.dws_shutdown_all(), "dws_shutdown_all");
+                Check.Equal(0, LiveHandles(), "no live handles after shutdown");
+                Check.True(!client.IsOpen, "not open after shutdown");
+                var ex = Check.Throws<ObjectDisposedException>(() => client.SendFrame(1, new byte[1]), "SendFrame after shutdown");
+                Check.True(ex.Message.Contains("shutdown"), "message points at the shutdown: " + ex.Message);
+                Check.Throws<ObjectDisposedException>(() => client.Update(), "Update after shutdown");
+                Check.NoThrow(() => client.Dispose(), "Dispose after shutdown");
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
         }
 
         private static void FinalizerFreesAnAbandonedClient()

@@ -64,6 +64,15 @@ namespace Devian.Network.Tests
         /// <summary>Starts an echo server of <paramref name="kind"/> on 127.0.0.1:<paramref name="port"/>, accepting <paramref name="protocol"/>.</summary>
         public static PeerProcess Start(PeerKind kind, int port, string protocol)
         {
+            return Start(kind, port, protocol, false);
+        }
+
+        /// <summary>
+        /// As <see cref="Start(PeerKind, int, string)"/>; with <paramref name="report"/> (Python only) the peer first
+        /// sends what it saw of the handshake (see echo_peer.py).
+        /// </summary>
+        public static PeerProcess Start(PeerKind kind, int port, string protocol, bool report)
+        {
             if (kind == PeerKind.Rust)
             {
                 string server = Env("DEVIAN_ECHO_SERVER");
@@ -76,7 +85,39 @@ namespace Devian.Network.Tests
             string script = Path.Combine(Env("DEVIAN_PEER_DIR"), "echo_peer.py");
             return new PeerProcess(
                 Env("DEVIAN_PYTHON"),
-                "-u \"" + script + "\" " + port + (protocol != null ? " --protocol " + protocol : string.Empty) + " --lifetime 120");
+                "-u \"" + script + "\" " + port + (protocol != null ? " --protocol " + protocol : string.Empty)
+                + (report ? " --report" : string.Empty) + " --lifetime 120");
+        }
+
+        /// <summary>Starts the Rust echo server serving <c>wss://</c> with the given PEM certificate chain and key.</summary>
+        public static PeerProcess StartRustTls(int port, string certPem, string keyPem)
+        {
+            string server = Env("DEVIAN_ECHO_SERVER");
+            return new PeerProcess(server, "127.0.0.1:" + port + " --tls-cert \"" + certPem + "\" --tls-key \"" + keyPem + "\"");
+        }
+
+        /// <summary>Runs the Python helper <paramref name="script"/> from the peers folder to completion (bounded).</summary>
+        public static void RunPythonScript(string script, string arguments)
+        {
+            var info = new ProcessStartInfo(Env("DEVIAN_PYTHON"), "\"" + Path.Combine(Env("DEVIAN_PEER_DIR"), script) + "\" " + arguments)
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using (Process process = Process.Start(info))
+            {
+                string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+                if (!process.WaitForExit(60000))
+                {
+                    process.Kill();
+                    throw new InvalidOperationException(script + " did not finish within 60 s");
+                }
+                if (process.ExitCode != 0)
+                {
+                    throw new InvalidOperationException(script + " failed (" + process.ExitCode + "): " + output);
+                }
+            }
         }
 
         /// <summary>A loopback port that was free a moment ago.</summary>

@@ -36,6 +36,8 @@ namespace Devian.Network.Tests
             NetworkClientTests.Register(tests);
             WebSocketClientTests.Register(tests);
             EndToEndTests.Register(tests);
+            HandshakeOptionsTests.Register(tests);
+            TlsTests.Register(tests);
 
             int passed = 0;
             int failed = 0;
@@ -63,6 +65,7 @@ namespace Devian.Network.Tests
                 }
                 Console.Out.Flush();
             }
+            TlsTests.Cleanup();
             Console.WriteLine("{0} passed, {1} failed", passed, failed);
             return failed == 0 && passed > 0 ? 0 : 1;
         }

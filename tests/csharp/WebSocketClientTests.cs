@@ -48,6 +48,8 @@ namespace Devian.Network.Tests
             tests.Add(new TestCase("unit", "WebSocketClient.DisposeFromSecondThreadIsAllowed", DisposeFromSecondThreadIsAllowed));
             tests.Add(new TestCase("unit", "WebSocketClient.ConnectAgainOnlyAfterOnClose", ConnectAgainOnlyAfterOnClose));
             tests.Add(new TestCase("unit", "WebSocketClient.ShortFrameIsRejected", ShortFrameIsRejected));
+            tests.Add(new TestCase("unit", "WebSocketClient.InvalidOptionsFailAtConnect", InvalidOptionsFailAtConnect));
+            tests.Add(new TestCase("unit", "WebSocketClient.BoundedUpdateLeavesTheRestQueued", BoundedUpdateLeavesTheRestQueued));
             tests.Add(new TestCase("unit", "WebSocketClient.SendFrameAndUpdateAllocateNothing", SendFrameAndUpdateAllocateNothing));
         }
 
@@ -394,6 +396,50 @@ namespace Devian.Network.Tests
             client.Connect("ws://x/");
             Check.Throws<ArgumentException>(() => client.SendFrame(new byte[3]), "3-byte frame");
             Check.Equal(0, fake.SendCount, "not sent");
+        }
+
+        private static void InvalidOptionsFailAtConnect()
+        {
+            var cases = new Dictionary<string, Action<WebSocketOptions>>
+            {
+                { "PingInterval", o => o.PingInterval = TimeSpan.FromSeconds(-1) },
+                { "ConnectTimeout", o => o.ConnectTimeout = TimeSpan.Zero },
+                { "MaxFrameSize", o => o.MaxFrameSize = 0 },
+                { "SendQueueMaxMessages", o => o.SendQueueMaxMessages = -5 },
+                { "Reconnect.Multiplier", o => o.Reconnect.Multiplier = 0.5 },
+                { "Reconnect.MaxDelay", o => o.Reconnect.MaxDelay = TimeSpan.FromMilliseconds(10) },
+                { "Reconnect.MaxAttempts", o => o.Reconnect.MaxAttempts = -1 },
+            };
+            foreach (var pair in cases)
+            {
+                var options = new WebSocketOptions();
+                pair.Value(options);
+                var fake = new FakeTransport();
+                var client = new WebSocketClient(new NetworkClient(new CountingRuntime()), options, 0, () => fake);
+                var ex = Check.Throws<ArgumentException>(() => client.Connect("ws://x/"), pair.Key);
+                Check.Equal(pair.Key, ex.ParamName, "the bad property is named");
+                Check.True(fake.ConnectUrl == null, "nothing reached the transport for " + pair.Key);
+            }
+            Check.NoThrow(() => new WebSocketOptions().Validate(), "defaults are valid");
+        }
+
+        private static void BoundedUpdateLeavesTheRestQueued()
+        {
+            var fake = new FakeTransport();
+            var runtime = new CountingRuntime();
+            var client = NewClient(fake, runtime);
+            client.Connect("ws://x/");
+            for (int i = 0; i < 10; i++)
+            {
+                fake.EnqueueMessage(TransportMessageKind.Binary, Frame(i, 1));
+            }
+            Check.Equal(4, client.Update(4), "handled at most 4");
+            Check.Equal(4, runtime.Count, "dispatched 4");
+            Check.Equal(3, runtime.LastOpcode, "in order");
+            Check.Equal(6, client.Update(100), "the rest next time");
+            Check.Equal(9, runtime.LastOpcode, "in order");
+            Check.Equal(0, client.Update(1), "nothing left");
+            Check.Throws<ArgumentOutOfRangeException>(() => client.Update(0), "zero bound");
         }
 
         private static void SendFrameAndUpdateAllocateNothing()

@@ -6,6 +6,7 @@ Echoes every message, exits 0 when the peer closed the connection cleanly.
 """
 
 import argparse
+import json
 import asyncio
 import ssl
 import sys
@@ -33,6 +34,8 @@ async def main():
                 await ws.send(message)
         except ConnectionClosed:
             pass
+    # Same report as our echo_client, which the runner checks for close cases.
+    print(f"closed by peer: {ws.close_code} {json.dumps(ws.close_reason, ensure_ascii=False)}", file=sys.stderr)
     return 0 if ws.close_code is not None and ws.close_code != 1006 else 1
 
 

@@ -12,6 +12,7 @@ peer against both. Every check prints PASS/FAIL; the last line is exactly
 """
 
 import argparse
+import json
 import os
 import queue
 import shutil
@@ -27,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import certs  # noqa: E402
-from cases import CASES, NEEDS_PROTOCOLS, OFFERED_PROTOCOLS, PROTOCOL  # noqa: E402
+from cases import CASES, CLOSE_REASONS, NEEDS_PROTOCOLS, OFFERED_PROTOCOLS, PROTOCOL  # noqa: E402
 
 PY = sys.executable
 #: Bound on one driver process (all its cases).
@@ -180,11 +181,11 @@ def group_server(t, peers, pki, work, use_node):
         for who, cmd, env in drivers:
             for scheme, url, extra in targets:
                 label = f"{who}-client→our-server {scheme}"
-                run_driver(t, cmd + [url, "--label", label] + extra, label, env, work)
+                run_driver(t, cmd + [url, "--label", label] + extra, label, env)
         # The certificate also names 127.0.0.1 (an IP SAN); check that path once.
         label = "python-client→our-server wss-ip"
         run_driver(t, [PY, str(HERE / "py_drive_client.py"), f"wss://127.0.0.1:{tls_port}/", "--label", label,
-                       "--ca", str(pki / "ca.pem"), "--case", "text"], label, None, work)
+                       "--ca", str(pki / "ca.pem"), "--case", "text"], label, None)
         for proc, what in ((plain, "ws"), (tls, "wss")):
             alive = proc.p.poll() is None
             t.check(f"our-server {what} still running after all clients",
@@ -194,7 +195,8 @@ def group_server(t, peers, pki, work, use_node):
             p.stop()
 
 
-def run_driver(t, cmd, label, env, work):
+def run_driver(t, cmd, label, env):
+    """Runs a driving client; counts its lines and any case it never reported."""
     expected = {f"{label} {n}" for n in CASES} if "--case" not in cmd else set()
     try:
         r = subprocess.run(cmd, capture_output=True, timeout=DRIVER_TIMEOUT, env=env, cwd=HERE,
@@ -213,19 +215,26 @@ def run_driver(t, cmd, label, env, work):
                        f"{r.stderr.decode('utf-8', 'replace').strip()[-300:]}")
 
 
+def close_line(code, reason):
+    return f"closed by peer: {code} {json.dumps(reason, ensure_ascii=False)}"
+
+
 def run_client(peers, url, extra, log):
-    """Runs echo_client once; returns (exit status or None on timeout, stderr tail)."""
+    """Runs echo_client once (stderr appended to `log`); returns (exit status or
+    None on timeout, this run's stderr)."""
     with open(log, "ab") as err:
         err.write(f"--- {url} {' '.join(extra)}\n".encode())
         err.flush()
+        start = err.tell()
         try:
             r = subprocess.run(peers.echo_client + [url] + extra, stdout=subprocess.DEVNULL, stderr=err,
                                stdin=subprocess.DEVNULL, timeout=CLIENT_TIMEOUT)
             status = r.returncode
         except subprocess.TimeoutExpired:
             status = None
-    tail = " | ".join(Path(log).read_text(errors="replace").strip().splitlines()[-3:])
-    return status, tail
+    with open(log, "rb") as f:
+        f.seek(start)
+        return status, f.read().decode("utf-8", "replace").strip()
 
 
 def group_client(t, peers, pki, work, use_node):
@@ -250,7 +259,8 @@ def group_client(t, peers, pki, work, use_node):
                     if name in NEEDS_PROTOCOLS:
                         for p in OFFERED_PROTOCOLS:
                             extra += ["--protocol", p]
-                    status, tail = run_client(peers, f"{scheme}://{host}:{port}/{name}", extra, client_log)
+                    status, out = run_client(peers, f"{scheme}://{host}:{port}/{name}", extra, client_log)
+                    tail = " | ".join(out.splitlines()[-3:])
                     line = proc.wait_line(lambda l, n=name: l.startswith(("PASS ", "FAIL "))
                                           and l[5:].split(": ")[0] == f"{label} {n}", 15)
                     if line is None:
@@ -261,6 +271,11 @@ def group_client(t, peers, pki, work, use_node):
                         t.check(f"{label} {name}",
                                 "server side passed but echo_client " +
                                 ("timed out" if status is None else f"exited {status}") + f": {tail}")
+                    elif name in CLOSE_REASONS and close_line(*CLOSE_REASONS[name]) not in tail:
+                        # The code and reason as our client decoded them (it
+                        # prints `closed by peer: CODE "REASON"` on stderr).
+                        t.check(f"{label} {name}",
+                                f"expected {close_line(*CLOSE_REASONS[name])!r} from echo_client, got {tail!r}")
                     else:
                         t.absorb(line)
             finally:
@@ -283,7 +298,7 @@ def group_client_tls_negative(t, peers, pki, work):
             if port is None:
                 t.check(label, f"driver server did not start: {proc.stderr_tail()}")
                 continue
-            status, tail = run_client(peers, f"wss://{host}:{port}/text", extra, work / "echo_client_tls_negative.log")
+            status, _ = run_client(peers, f"wss://{host}:{port}/text", extra, work / "echo_client_tls_negative.log")
             served = proc.wait_line(lambda l: l.startswith(("PASS ", "FAIL ")), 2)
             if status == 0 or served is not None:
                 t.check(label, f"connected anyway (exit {status}, server: {served})")

@@ -4,9 +4,9 @@
 // memory, and polling DevianWs_Next into one reused heap buffer that grows on -6.
 /* global loadJslib, _malloc, _free, HEAPU8, HEAP32, DevianWsReady, serverCtl, report, finish */
 
-var KIND = { OPEN: 1, BINARY: 2, TEXT: 3, CLOSED: 4, ERROR: 5, RECONNECTING: 6, RECONNECTED: 7 };
+var KIND = { OPEN: 1, BINARY: 2, TEXT: 3, CLOSED: 4, ERROR: 5, RECONNECTING: 6, RECONNECTED: 7, AUTHENTICATED: 8 };
 // Status codes: those of the native DwsStatus / C# TransportStatus, plus -10 and -11.
-var E = { INVALID_ARGUMENT: -3, INVALID_STATE: -4, CLOSED: -6, INVALID_UTF8: -7, NOT_SUPPORTED: -10, BUFFER_TOO_SMALL: -11 };
+var E = { INVALID_ARGUMENT: -3, INVALID_STATE: -4, QUEUE_FULL: -5, CLOSED: -6, INVALID_UTF8: -7, NOT_SUPPORTED: -10, BUFFER_TOO_SMALL: -11 };
 // C# WebSocketState numbers, as DevianWs_State returns them.
 var STATE = { CLOSED: 0, CONNECTING: 1, OPEN: 3, CLOSING: 4, RECONNECTING: 5 };
 var WAIT_MS = 10000;
@@ -63,7 +63,7 @@ UnityClient.prototype.send = function (bytes, isText) {
   } finally { _free(p); }
 };
 
-// One Update(): drain every queued event, growing the receive buffer when told to.
+// One Update(): drain every queued event, growing the receive buffer when told to (-11).
 UnityClient.prototype.update = function () {
   for (var guard = 0; guard < 10000; guard++) {
     var kind = lib.DevianWs_Next(this.id, this.buf, this.cap, this.info);
@@ -176,7 +176,7 @@ var CASES = [
   ['binary 0 B', function () { return echoBinary(0); }],
   // 64 KiB: past the 16-bit extended length (RFC 6455 §5.2 uses the 64-bit form above 65535).
   ['binary 64 KiB', function () { return echoBinary(64 * 1024); }],
-  ['binary 1 MiB (receive buffer grows on -6)', function () { return echoBinary(1024 * 1024); }],
+  ['binary 1 MiB (receive buffer grows on -11)', function () { return echoBinary(1024 * 1024); }],
   // RFC 6455 §4.1/§4.2.2: the client offers a list, the server picks one of them.
   ['sub-protocol negotiated', async function () {
     var c = new UnityClient(wsUrl);
@@ -272,6 +272,7 @@ var CASES = [
       }), 'SetAuthFirstMessage');
       ok(lib.DevianWs_Connect(c.id), 'Connect');
       ok(c.send(utf8.encode('after'), true), 'send');
+      await c.waitFor(function (e) { return e.kind === KIND.AUTHENTICATED; }, 'authenticated');
       var first = fromUtf8.decode((await c.message(KIND.TEXT)).data);
       var second = fromUtf8.decode((await c.message(KIND.TEXT)).data);
       check(first === '{"type":"authenticate","token":"abc"}' && second === 'after',
@@ -286,6 +287,33 @@ var CASES = [
       check((await c.open()) === 'devian.v1', 'protocol');
       var seen = await info(c);
       check(seen.protocols.join(',') === 'devian.v1,tok123', 'server saw ' + seen.protocols);
+    } finally { c.dispose(); }
+  }],
+  // The browser's send buffer is unbounded; SendQueueMaxBytes bounds it. bufferedAmount grows
+  // synchronously in send() and shrinks only in a later task, so the second send sees it.
+  ['send limit on the browser buffer gives QueueFull', async function () {
+    var c = new UnityClient(wsUrl);
+    try {
+      ok(lib.DevianWs_SetMaxBuffered(c.id, 1024), 'SetMaxBuffered');
+      await c.open();
+      var big = pattern(256 * 1024);
+      check(c.send(big, false) === 0, 'a message larger than the limit must go when nothing is pending');
+      var r = c.send(big, false);
+      check(r === E.QUEUE_FULL, 'status ' + r);
+      check(/unsent bytes/.test(lastError()), 'message: ' + lastError());
+      var echo = await c.message(KIND.BINARY);
+      check(!sameBytes(echo.data, big), 'echo differs');
+    } finally { c.dispose(); }
+  }],
+  ['a URL the browser refuses fails Connect with its reason, no events', async function () {
+    var c = new UnityClient('ws://127.0.0.1:99999/x');
+    try {
+      var r = lib.DevianWs_Connect(c.id);
+      check(r === E.INVALID_ARGUMENT, 'status ' + r);
+      check(/refused to open/.test(lastError()), 'message: ' + lastError());
+      check(lib.DevianWs_State(c.id) === STATE.CLOSED, 'state ' + lib.DevianWs_State(c.id));
+      c.update();
+      check(c.events.length === 0, c.events.length + ' events queued');
     } finally { c.dispose(); }
   }],
   ['custom header is refused with a clear error', async function () {

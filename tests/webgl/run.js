@@ -1,13 +1,15 @@
 'use strict';
 // Runs the WebGL bridge test in headless Chromium.
 //
-//   node tests/webgl/run.js PKG_DIR
+//   node tests/webgl/run.js PKG_DIR [EMSCRIPTEN_DIR]
 //
 // PKG_DIR holds the build (scripts/build-webgl): devian_ws_webgl.js + _bg.wasm from
 // wasm-bindgen, devian-ws-loader.js and devian-ws.jslib. This script serves PKG_DIR and this
 // folder from 127.0.0.1, starts the loopback echo server, opens harness.html (which plays
-// Unity's runtime and drives the jslib exactly like WebGLTransport.cs does), prints one
-// PASS/FAIL line per case and finally "N passed, N failed". Exit status 1 on any failure.
+// Unity's runtime and drives the jslib exactly like WebGLTransport.cs does), then, when
+// EMSCRIPTEN_DIR holds player.js/.wasm (emscripten/player.c linked with the jslib by real
+// Emscripten), emscripten/player.html. Prints one PASS/FAIL line per case and finally
+// "N passed, N failed". Exit status 1 on any failure.
 const fs = require('fs');
 const http = require('http');
 const os = require('os');
@@ -51,17 +53,22 @@ function serveStatic(roots) {
 
 async function main() {
   const pkgDir = path.resolve(process.argv[2] || '');
+  const emDir = process.argv[3] ? path.resolve(process.argv[3]) : null;
+  const pages = ['harness/harness.html'];
+  if (emDir) {
+    if (!fs.existsSync(path.join(emDir, 'player.js'))) throw new Error(`missing player.js in ${emDir}`);
+    pages.push('harness/emscripten/player.html');
+  }
   for (const f of ['devian_ws_webgl.js', 'devian_ws_webgl_bg.wasm', 'devian-ws-loader.js', 'devian-ws.jslib']) {
     if (!fs.existsSync(path.join(pkgDir, f))) throw new Error(`missing ${f} in ${pkgDir}: run scripts/build-webgl`);
   }
   const echo = new EchoServer();
   const wsPort = await echo.start(0);
-  const web = await serveStatic({ pkg: pkgDir, harness: __dirname });
+  const web = await serveStatic({ pkg: pkgDir, harness: __dirname, emscripten: emDir || __dirname });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'devian-webgl-'));
   let context = null;
   let passed = 0;
   let failed = 0;
-  const done = new Promise((resolve) => { main.finish = resolve; });
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -86,12 +93,15 @@ async function main() {
     });
     await page.exposeFunction('finish', () => main.finish());
     const webPort = web.address().port;
-    await page.goto(`http://127.0.0.1:${webPort}/harness/harness.html?ws=${wsPort}`);
-    let timer;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`harness did not finish in ${TOTAL_TIMEOUT_MS / 1000} s`)), TOTAL_TIMEOUT_MS);
-    });
-    await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    for (const p of pages) {
+      const done = new Promise((resolve) => { main.finish = resolve; });
+      await page.goto(`http://127.0.0.1:${webPort}/${p}?ws=${wsPort}`);
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${p} did not finish in ${TOTAL_TIMEOUT_MS / 1000} s`)), TOTAL_TIMEOUT_MS);
+      });
+      await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    }
   } catch (e) {
     failed++;
     console.log(`FAIL harness: ${e.message}`);

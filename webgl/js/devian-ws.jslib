@@ -99,6 +99,11 @@ var DevianWsLibrary = {
     });
   },
 
+  // Most bytes the browser may hold unsent (bufferedAmount) before a send fails with -5.
+  DevianWs_SetMaxBuffered: function (id, maxBytes) {
+    return DevianWsBridge.call(function (w) { return w['ws_set_max_buffered'](id, maxBytes >>> 0); });
+  },
+
   DevianWs_SetAuthQuery: function (id, name, token) {
     var n = DevianWsBridge.str(name), t = DevianWsBridge.str(token);
     return DevianWsBridge.call(function (w) { return w['ws_set_auth_query'](id, n, t); });
@@ -142,7 +147,8 @@ var DevianWsLibrary = {
   },
 
   // Moves the next event's payload into buf (cap bytes) and returns its kind (0: none;
-  // 1 open, 2 binary, 3 text, 4 closed, 5 error, 6 reconnecting, 7 reconnected).
+  // 1 open, 2 binary, 3 text, 4 closed, 5 error, 6 reconnecting, 7 reconnected,
+  // 8 authenticated).
   // info points to three int32: payload length, code (close code / reconnect attempt) and
   // aux (1 = clean close / reconnect delay in ms).
   // -11: buf too small, nothing consumed, info[0] = bytes needed.

@@ -119,6 +119,15 @@ pub fn ws_set_send_queue(id: i32, enabled: bool, max_messages: u32, max_bytes: u
     })
 }
 
+/// Bounds the bytes the browser may hold unsent before sends fail with `QueueFull`.
+#[wasm_bindgen]
+pub fn ws_set_max_buffered(id: i32, max_bytes: u32) -> i32 {
+    configure(id, |o| {
+        o.max_buffered_bytes = max_bytes as usize;
+        Ok(())
+    })
+}
+
 /// Authenticates with `?name=token` on the URL of every (re)connect.
 #[wasm_bindgen]
 pub fn ws_set_auth_query(id: i32, name: &str, token: &str) -> i32 {

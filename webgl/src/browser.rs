@@ -205,11 +205,12 @@ impl Connection {
             protocols.push(&JsValue::from_str(p));
         }
         let ws = WebSocket::new_with_str_sequence(&dial.url, &protocols).map_err(|e| {
+            // The URL as configured: the dialed one may carry the authentication token.
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
                     "the browser refused to open '{}': {}",
-                    dial.url,
+                    self.session.options().url(),
                     describe(&e)
                 ),
             )
@@ -272,7 +273,11 @@ impl Connection {
         // A failed reconnect attempt is already reported by the Reconnecting event that
         // follows; report errors of the live connection only. The browser gives no detail
         // on purpose (it would leak network information), the close code says more.
-        if generation == self.generation && !self.session.in_reconnect_attempt() {
+        // Closing: the application's own close() of a connecting socket also fires `error`.
+        if generation == self.generation
+            && !self.session.in_reconnect_attempt()
+            && self.session.state() != State::Closing
+        {
             self.session
                 .failed("WebSocket error (the browser gives no details; the close event follows)");
         }
@@ -328,6 +333,21 @@ impl Connection {
             .socket
             .as_ref()
             .is_some_and(|ws| ws.ready_state() == WebSocket::OPEN);
+        if let Some(ws) = self.socket.as_ref().filter(|_| writable) {
+            // The browser queues without limit; bound it like the native send queue. As
+            // natively, one message larger than the bound still goes when nothing is pending.
+            let pending = ws.buffered_amount() as usize;
+            let limit = self.session.options().max_buffered_bytes;
+            if pending > 0 && pending.saturating_add(len as usize) > limit {
+                return Err(Error::new(
+                    ErrorKind::QueueFull,
+                    format!(
+                        "the browser still holds {pending} unsent bytes; {len} more would pass \
+                         the {limit}-byte send limit (SendQueueMaxBytes)"
+                    ),
+                ));
+            }
+        }
         match self.session.route_send(len as usize, writable)? {
             Route::Now => {
                 let ws = self
@@ -419,7 +439,7 @@ impl Connection {
             }
             Event::Closed { reason, .. } => dest.copy_from(reason.as_bytes()),
             Event::Error { message } => dest.copy_from(message.as_bytes()),
-            Event::Reconnecting { .. } => {}
+            Event::Reconnecting { .. } | Event::Authenticated => {}
         }
         Ok(kind)
     }

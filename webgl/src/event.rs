@@ -19,8 +19,11 @@ pub enum EventKind {
     /// The connection dropped and a reconnect is scheduled; code: the attempt (1-based);
     /// aux: the delay in milliseconds.
     Reconnecting = 6,
-    /// A reconnect succeeded and buffered sends were flushed; payload: the sub-protocol.
+    /// A reconnect succeeded; buffered sends are being flushed; payload: the sub-protocol.
     Reconnected = 7,
+    /// Authentication was applied (the first message was written, or the URL / sub-protocol
+    /// carried the token).
+    Authenticated = 8,
 }
 
 /// One queued event. `M` is the received-message handle: the browser build keeps the
@@ -68,6 +71,8 @@ pub enum Event<M> {
         /// Negotiated sub-protocol, empty when none.
         protocol: String,
     },
+    /// See [`EventKind::Authenticated`].
+    Authenticated,
 }
 
 impl<M> Event<M> {
@@ -81,6 +86,7 @@ impl<M> Event<M> {
             Event::Error { .. } => EventKind::Error,
             Event::Reconnecting { .. } => EventKind::Reconnecting,
             Event::Reconnected { .. } => EventKind::Reconnected,
+            Event::Authenticated => EventKind::Authenticated,
         }
     }
 
@@ -91,7 +97,7 @@ impl<M> Event<M> {
             Event::Message { len, .. } => *len,
             Event::Closed { reason, .. } => reason.len(),
             Event::Error { message } => message.len(),
-            Event::Reconnecting { .. } => 0,
+            Event::Reconnecting { .. } | Event::Authenticated => 0,
         }
     }
 

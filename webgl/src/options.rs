@@ -22,6 +22,9 @@ pub struct Options {
     pub send_queue: QueueLimits,
     /// Buffer sends made while (re)connecting (else they fail with `InvalidState`).
     pub buffer_while_connecting: bool,
+    /// Most bytes the browser may hold unsent (`WebSocket.bufferedAmount`) before a send
+    /// fails with `QueueFull`: the native send queue's byte bound, applied to the browser's.
+    pub max_buffered_bytes: usize,
 }
 
 impl Options {
@@ -41,6 +44,7 @@ impl Options {
                 max_bytes: 8 * 1024 * 1024,
             },
             buffer_while_connecting: true,
+            max_buffered_bytes: 32 * 1024 * 1024,
         })
     }
 

@@ -9,7 +9,7 @@
 use core::time::Duration;
 use std::collections::VecDeque;
 
-use devian_ws_policy::{BoundedQueue, Stats};
+use devian_ws_policy::{Auth, BoundedQueue, Stats};
 
 use crate::close;
 use crate::error::{Error, ErrorKind, Result};
@@ -201,9 +201,10 @@ impl<In, Out> Session<In, Out> {
         }
     }
 
-    /// The socket opened with `protocol`. Returns, in order, what to write now: the
-    /// first-message authentication, then every buffered send (seed 002: queued messages are
-    /// flushed after reconnection).
+    /// The socket opened with `protocol`. Queues the events in the native engine's order
+    /// (`Open`, `Authenticated` when authentication is configured, `Reconnected` after a
+    /// drop) and returns, in order, what to write now: the first-message authentication,
+    /// then every buffered send (seed 002: queued messages are flushed after reconnection).
     pub fn opened(&mut self, protocol: String) -> Vec<(Outgoing<Out>, usize)> {
         if self.state != State::Connecting {
             return Vec::new();
@@ -213,11 +214,15 @@ impl<In, Out> Session<In, Out> {
         let reconnect = self.has_opened;
         self.has_opened = true;
         self.protocol.clone_from(&protocol);
+        self.events.push_back(Event::Open {
+            protocol: protocol.clone(),
+        });
+        if self.options.auth != Auth::None {
+            self.events.push_back(Event::Authenticated);
+        }
         if reconnect {
             self.stats.reconnects += 1;
             self.events.push_back(Event::Reconnected { protocol });
-        } else {
-            self.events.push_back(Event::Open { protocol });
         }
         let mut out = Vec::with_capacity(self.queue.len() + 1);
         if let Some(auth) = self.options.auth.first_message() {
@@ -403,7 +408,7 @@ fn queue_full() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use devian_ws_policy::{Auth, QueueLimits};
+    use devian_ws_policy::QueueLimits;
 
     type S = Session<Vec<u8>, Vec<u8>>;
 
@@ -578,6 +583,11 @@ mod tests {
             other => panic!("auth message must go first, got {other:?}"),
         }
         assert_eq!(out[1], (Outgoing::Buffered(vec![7]), 1));
+        let kinds: Vec<_> = drain(&mut s).iter().map(Event::kind).collect();
+        assert_eq!(
+            kinds,
+            [crate::EventKind::Open, crate::EventKind::Authenticated]
+        );
     }
 
     #[test]
@@ -626,7 +636,10 @@ mod tests {
         assert!(matches!(events[0], Event::Open { .. }));
         assert!(matches!(events[1], Event::Reconnecting { attempt: 1, .. }));
         assert!(matches!(events[2], Event::Reconnecting { attempt: 2, .. }));
-        assert!(matches!(events.last(), Some(Event::Reconnected { .. })));
+        // Native order on a reconnect: Open, then Reconnected.
+        assert!(matches!(events[3], Event::Open { .. }));
+        assert!(matches!(events[4], Event::Reconnected { .. }));
+        assert_eq!(events.len(), 5);
         assert_eq!(s.stats().reconnects, 1);
     }
 

@@ -83,7 +83,7 @@ namespace Devian.Network.Samples
 
                 Console.WriteLine("connecting to {0}", args[0]);
                 client.Connect(args[0], new[] { "devian.v1" });
-                if (!Pump(client, () => opened, 10000))
+                if (!Pump(client, () => opened || closed, 10000) || !opened)
                 {
                     Console.Error.WriteLine("demo: could not connect (state {0})", client.State);
                     return 1;

@@ -39,7 +39,7 @@ namespace Devian.Network.Transports
         /// <summary>Bound on queued outgoing bytes.</summary>
         public long SendQueueMaxBytes { get; set; } = 32L * 1024 * 1024;
 
-        /// <summary>Bound on received messages not yet drained by <see cref="WebSocketClient.Update"/>; when full the engine stops reading (TCP back-pressure).</summary>
+        /// <summary>Bound on received messages not yet drained by <see cref="WebSocketClient.Update()"/>; when full the engine stops reading (TCP back-pressure).</summary>
         public int ReceiveQueueMaxMessages { get; set; } = 8192;
 
         /// <summary>Bound on received bytes not yet drained.</summary>
@@ -60,7 +60,77 @@ namespace Devian.Network.Transports
         /// <summary>Extra request headers, in order (not available on WebGL: browsers do not allow them).</summary>
         public IReadOnlyList<KeyValuePair<string, string>> Headers { get { return _headers; } }
 
-        /// <summary>Adds a request header. Handshake headers (Upgrade, Sec-WebSocket-*) are rejected by the engine at Connect.</summary>
+        /// <summary>
+        /// Checks the values before they reach the engine, so a bad setting fails at Connect with the
+        /// property's name instead of as an obscure engine error.
+        /// </summary>
+        /// <exception cref="ArgumentException">A value is out of range.</exception>
+        public void Validate()
+        {
+            NonNegative(PingInterval, "PingInterval");
+            NonNegative(PongTimeout, "PongTimeout");
+            NonNegative(IdleTimeout, "IdleTimeout");
+            Positive(ConnectTimeout, "ConnectTimeout");
+            Positive(CloseTimeout, "CloseTimeout");
+            Positive(MaxFrameSize, "MaxFrameSize");
+            Positive(MaxMessageSize, "MaxMessageSize");
+            Positive(SendQueueMaxMessages, "SendQueueMaxMessages");
+            Positive(SendQueueMaxBytes, "SendQueueMaxBytes");
+            Positive(ReceiveQueueMaxMessages, "ReceiveQueueMaxMessages");
+            Positive(ReceiveQueueMaxBytes, "ReceiveQueueMaxBytes");
+            if (Reconnect == null || Authentication == null || Tls == null)
+            {
+                throw new ArgumentException("Reconnect, Authentication and Tls must not be null (use the defaults instead)");
+            }
+            if (Reconnect.MaxAttempts < 0)
+            {
+                throw new ArgumentException("must be 0 (unlimited) or more", "Reconnect.MaxAttempts");
+            }
+            NonNegative(Reconnect.InitialDelay, "Reconnect.InitialDelay");
+            NonNegative(Reconnect.MaxDelay, "Reconnect.MaxDelay");
+            if (Reconnect.MaxDelay < Reconnect.InitialDelay)
+            {
+                throw new ArgumentException("must not be shorter than Reconnect.InitialDelay", "Reconnect.MaxDelay");
+            }
+            if (!(Reconnect.Multiplier >= 1.0) || double.IsInfinity(Reconnect.Multiplier))
+            {
+                throw new ArgumentException("must be a finite number of at least 1.0", "Reconnect.Multiplier");
+            }
+            if (Reconnect.BufferWhileReconnecting)
+            {
+                Positive(Reconnect.BufferMaxMessages, "Reconnect.BufferMaxMessages");
+                Positive(Reconnect.BufferMaxBytes, "Reconnect.BufferMaxBytes");
+            }
+        }
+
+        private static void NonNegative(TimeSpan value, string name)
+        {
+            if (value < TimeSpan.Zero)
+            {
+                throw new ArgumentException("must not be negative", name);
+            }
+        }
+
+        private static void Positive(TimeSpan value, string name)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                throw new ArgumentException("must be positive", name);
+            }
+        }
+
+        private static void Positive(long value, string name)
+        {
+            if (value <= 0)
+            {
+                throw new ArgumentException("must be positive", name);
+            }
+        }
+
+        /// <summary>
+        /// Adds a request header. The name must be an HTTP token and the value must not contain CR or LF
+        /// (no header injection); the engine rejects anything else at Connect with an <see cref="ArgumentException"/>.
+        /// </summary>
         public WebSocketOptions AddHeader(string name, string value)
         {
             if (string.IsNullOrEmpty(name))

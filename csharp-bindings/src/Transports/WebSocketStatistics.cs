@@ -36,7 +36,7 @@ namespace Devian.Network.Transports
         public TimeSpan LastRoundTrip { get { return TimeSpan.FromTicks(LastRoundTripMicroseconds * 10); } }
         /// <summary>Messages waiting in the send queue.</summary>
         public long SendQueueDepth { get; }
-        /// <summary>Events waiting to be drained by <see cref="WebSocketClient.Update"/>.</summary>
+        /// <summary>Events waiting to be drained by <see cref="WebSocketClient.Update()"/>.</summary>
         public long ReceiveQueueDepth { get; }
 
         /// <inheritdoc/>

@@ -76,7 +76,10 @@ fn bench(quick: bool, out: Option<&str>, sections: Sections) -> Result<(), Strin
             let server = ChildServer::start(kind)?;
             cells.extend(throughput::measure_server(&server, &settings)?);
         }
-        println!("\nMessages per second (median of {} runs; ratios > 1 mean ours is faster)", settings.runs);
+        println!(
+            "\nMessages per second (median of {} runs; ratios > 1 mean ours is faster)",
+            settings.runs
+        );
         println!("{}", report::throughput_table(&cells));
         println!("Round-trip time, 16 B echo (median over runs of each run's percentile)");
         println!("{}", report::rtt_table(&cells));
@@ -85,7 +88,10 @@ fn bench(quick: bool, out: Option<&str>, sections: Sections) -> Result<(), Strin
     if sections.mask {
         eprintln!("== masking vs memcpy");
         let rows = masking::measure(&settings);
-        println!("\nUnmasking vs memcpy (median of {} samples)", settings.mask_samples);
+        println!(
+            "\nUnmasking vs memcpy (median of {} samples)",
+            settings.mask_samples
+        );
         println!("{}", report::mask_table(&rows));
         results["masking"] = Value::Array(rows.iter().map(|r| r.to_json()).collect());
     }
@@ -96,6 +102,13 @@ fn bench(quick: bool, out: Option<&str>, sections: Sections) -> Result<(), Strin
         println!("\nMany idle engine connections (server in a child process)");
         println!("{}", report::many_table(&rows));
         results["connections"] = Value::Array(rows.iter().map(|r| r.to_json()).collect());
+        // Explains most of the per-connection memory: the receive queue is preallocated.
+        results["engine_event_bytes"] = json!(std::mem::size_of::<devian_ws_engine::Event>());
+        results["engine_default_recv_queue_messages"] = json!(
+            devian_ws_engine::Config::new("ws://127.0.0.1/")
+                .recv_queue
+                .max_messages
+        );
     }
 
     if let Some(path) = out {

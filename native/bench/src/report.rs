@@ -16,9 +16,18 @@ fn fmt_ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "-".into(), |r| format!("{r:.2}x"))
 }
 
-fn find(cells: &[Cell], server: ServerKind, client: ClientKind, scenario: Scenario, payload: usize) -> Option<&Cell> {
+fn find(
+    cells: &[Cell],
+    server: ServerKind,
+    client: ClientKind,
+    scenario: Scenario,
+    payload: usize,
+) -> Option<&Cell> {
     cells.iter().find(|c| {
-        c.server == server.name() && c.client == client && c.scenario == scenario && c.payload == payload
+        c.server == server.name()
+            && c.client == client
+            && c.scenario == scenario
+            && c.payload == payload
     })
 }
 
@@ -28,7 +37,14 @@ pub fn throughput_table(cells: &[Cell]) -> String {
     let _ = writeln!(
         out,
         "{:<17} {:<11} {:>8} | {:>11} {:>11} {:>11} | {:>11} {:>11}",
-        "server", "scenario", "payload", "engine", "blocking", "tungstenite", "engine/tung", "block/tung"
+        "server",
+        "scenario",
+        "payload",
+        "engine",
+        "blocking",
+        "tungstenite",
+        "engine/tung",
+        "block/tung"
     );
     for server in ServerKind::ALL {
         for scenario in Scenario::ALL {
@@ -62,7 +78,11 @@ pub fn throughput_table(cells: &[Cell]) -> String {
 /// Small-message round-trip percentiles.
 pub fn rtt_table(cells: &[Cell]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<17} {:<17} {:>10} {:>10}", "server", "client", "p50 us", "p99 us");
+    let _ = writeln!(
+        out,
+        "{:<17} {:<17} {:>10} {:>10}",
+        "server", "client", "p50 us", "p99 us"
+    );
     for c in cells.iter().filter(|c| c.scenario == Scenario::Echo) {
         if let (Some(p50), Some(p99)) = (c.rtt_p50, c.rtt_p99) {
             let _ = writeln!(
@@ -81,7 +101,11 @@ pub fn rtt_table(cells: &[Cell]) -> String {
 /// Unmask vs memcpy.
 pub fn mask_table(rows: &[MaskRow]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:>8} {:>14} {:>14} {:>8}", "size", "unmask GiB/s", "memcpy GiB/s", "ratio");
+    let _ = writeln!(
+        out,
+        "{:>8} {:>14} {:>14} {:>8}",
+        "size", "unmask GiB/s", "memcpy GiB/s", "ratio"
+    );
     for r in rows {
         let _ = writeln!(
             out,

@@ -2,7 +2,7 @@
 //! streaming in both directions, and round-trip times of small messages.
 
 use crate::child::ChildServer;
-use crate::client::{BenchClient, ClientKind, Received};
+use crate::client::{BenchClient, ClientKind, Payload, Received};
 use crate::server::{source_command, Mode, SINK_DONE};
 use crate::settings::Settings;
 use crate::stats::{median, percentile, rate};
@@ -96,7 +96,11 @@ pub fn measure_server(server: &ChildServer, settings: &Settings) -> Result<Vec<C
     for scenario in Scenario::ALL {
         for payload in PAYLOADS {
             let group = measure_group(server, scenario, payload, settings).map_err(|e| {
-                format!("{} server, {} {payload} B: {e}", server.kind(), scenario.name())
+                format!(
+                    "{} server, {} {payload} B: {e}",
+                    server.kind(),
+                    scenario.name()
+                )
             })?;
             for cell in &group {
                 eprintln!(
@@ -123,14 +127,19 @@ fn measure_group(
     settings: &Settings,
 ) -> Result<Vec<Cell>, String> {
     let count = settings.messages_for(payload);
-    let data = vec![0x5Au8; payload];
+    let data = Payload::new(payload);
     let url = server.url(scenario.mode().path());
     let mut clients = Vec::with_capacity(ClientKind::ALL.len());
     for kind in ClientKind::ALL {
         let mut client = kind.connect(&url).map_err(|e| format!("{kind}: {e}"))?;
         // Warm-up: connection buffers, pools and caches reach their steady state.
-        run_once(client.as_mut(), scenario, &data, settings.warmup_for(payload))
-            .map_err(|e| format!("{kind}: {e}"))?;
+        run_once(
+            client.as_mut(),
+            scenario,
+            &data,
+            settings.warmup_for(payload),
+        )
+        .map_err(|e| format!("{kind}: {e}"))?;
         clients.push((kind, client, Vec::new(), Vec::new(), Vec::new()));
     }
     for _ in 0..settings.runs {
@@ -168,7 +177,7 @@ fn measure_group(
 fn run_once(
     client: &mut dyn BenchClient,
     scenario: Scenario,
-    data: &[u8],
+    data: &Payload,
     count: u64,
 ) -> Result<(Duration, Vec<Duration>), String> {
     match scenario {
@@ -180,7 +189,7 @@ fn run_once(
 
 fn echo(
     client: &mut dyn BenchClient,
-    data: &[u8],
+    data: &Payload,
     count: u64,
 ) -> Result<(Duration, Vec<Duration>), String> {
     let mut rtts = Vec::with_capacity(count as usize);
@@ -194,7 +203,7 @@ fn echo(
     Ok((start.elapsed(), rtts))
 }
 
-fn upload(client: &mut dyn BenchClient, data: &[u8], count: u64) -> Result<Duration, String> {
+fn upload(client: &mut dyn BenchClient, data: &Payload, count: u64) -> Result<Duration, String> {
     let start = Instant::now();
     for _ in 0..count {
         client.send(data)?;
@@ -240,7 +249,7 @@ mod tests {
                     let url = format!("ws://{}{}", server.addr(), scenario.mode().path());
                     let mut client = client_kind.connect(&url).expect("connect");
                     for size in [0, 16, 65535, 65536] {
-                        let data = vec![7u8; size];
+                        let data = Payload::new(size);
                         let (elapsed, rtts) = run_once(client.as_mut(), scenario, &data, 5)
                             .unwrap_or_else(|e| {
                                 panic!("{client_kind} vs {server_kind}, {scenario:?} {size} B: {e}")

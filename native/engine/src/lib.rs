@@ -9,6 +9,29 @@
 //! receive thread for every TCP connection it opens. Neither ever polls:
 //! the send thread sleeps on a condvar until there is work or a keep-alive
 //! deadline, the receive thread sleeps in `read`.
+//!
+//! With TLS both threads share one rustls session: the receive thread
+//! blocks on its own socket clone without any lock, then locks briefly to
+//! decrypt; the send thread locks briefly to encrypt and writes unlocked.
+//!
+//! ```no_run
+//! use devian_ws_engine::{Client, Config, Event, MessageKind};
+//!
+//! let client = Client::connect(Config::new("ws://127.0.0.1:9001/chat"))?;
+//! loop {
+//!     // Once per frame on the game's main thread.
+//!     while let Some(event) = client.poll() {
+//!         match event {
+//!             Event::Open { .. } => client.send(MessageKind::Text, b"hello")?,
+//!             Event::Message { data, .. } => println!("{} bytes", data.len()),
+//!             Event::Closed { .. } => return Ok(()),
+//!             _ => {}
+//!         }
+//!     }
+//!     # break;
+//! }
+//! # Ok::<(), devian_ws_engine::Error>(())
+//! ```
 #![warn(missing_docs)]
 
 mod client;

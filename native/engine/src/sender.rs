@@ -11,17 +11,23 @@ use crate::outbox::{Control, OutMsg};
 use crate::session::SessionEnd;
 use crate::state::State;
 use crate::transport::{into_error, WriteHalf};
-use devian_ws_protocol::{CloseCode, Encoder, MessageKind, Opcode};
-use std::io;
+use devian_ws_protocol::{CloseCode, Encoder, MessageKind, Opcode, MAX_HEADER_LEN};
+use std::io::{self, IoSlice};
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::Instant;
+
+/// Most messages per vectored write.
+const MAX_BATCH: usize = 64;
+/// Stop adding to a batch once it holds this many bytes.
+const MAX_BATCH_BYTES: usize = 256 * 1024;
 
 /// One unit of work, taken under the lock and done outside it.
 enum Job {
     Control(Control),
     /// The user's close; `bool`: emit the `Closing` event first.
     Close(CloseCode, String, bool),
-    Data(OutMsg),
+    /// The messages now in `Sender::batch`.
+    Data,
     Ping,
     /// Shutdown requested: send Close(1001) if we still may, then end.
     Stop {
@@ -39,6 +45,8 @@ pub(crate) struct Sender<'a> {
     next_ping: Option<Instant>,
     pong_deadline: Option<Instant>,
     close_deadline: Option<Instant>,
+    /// Messages taken from the queue for one vectored write (reused).
+    batch: Vec<OutMsg>,
 }
 
 impl<'a> Sender<'a> {
@@ -61,6 +69,7 @@ impl<'a> Sender<'a> {
             next_ping,
             pong_deadline: None,
             close_deadline: None,
+            batch: Vec::with_capacity(MAX_BATCH),
         }
     }
 
@@ -88,7 +97,7 @@ impl<'a> Sender<'a> {
                     }
                     self.close(Some(code), &reason)
                 }
-                Job::Data(msg) => self.data(msg),
+                Job::Data => self.data(),
                 Job::Ping => self.ping(),
                 Job::Stop { send_close } => {
                     if send_close {
@@ -163,8 +172,15 @@ impl<'a> Sender<'a> {
                 }
             }
             if !ob.close_sent && ob.state == State::Open {
-                if let Some(msg) = ob.data.pop() {
-                    return Ok(Job::Data(msg));
+                // Take a batch, so many small messages cost one write.
+                let mut bytes = 0;
+                while self.batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+                    let Some(msg) = ob.data.pop() else { break };
+                    bytes += msg.buf.len();
+                    self.batch.push(msg);
+                }
+                if !self.batch.is_empty() {
+                    return Ok(Job::Data);
                 }
             }
             let now = Instant::now();
@@ -246,18 +262,34 @@ impl<'a> Sender<'a> {
         self.writer.write_all(&self.scratch)
     }
 
-    /// Zero-copy: the header goes into the headroom, the payload is masked in place.
-    fn data(&mut self, mut msg: OutMsg) -> io::Result<()> {
-        let opcode = match msg.kind {
-            MessageKind::Text => Opcode::Text,
-            MessageKind::Binary => Opcode::Binary,
-        };
-        let buf = msg.buf.vec_mut();
-        let payload_len = buf.len() - devian_ws_protocol::MAX_HEADER_LEN;
-        let start = self.encoder.encode_in_place(opcode, true, buf);
-        self.writer.write_all(&buf[start..])?;
-        self.inner.record_sent(payload_len);
-        Ok(())
+    /// Zero-copy: each header goes into its buffer's headroom and the
+    /// payload is masked in place; the frames go out in one vectored write.
+    fn data(&mut self) -> io::Result<()> {
+        let mut starts = [0usize; MAX_BATCH];
+        for (msg, start) in self.batch.iter_mut().zip(starts.iter_mut()) {
+            let opcode = match msg.kind {
+                MessageKind::Text => Opcode::Text,
+                MessageKind::Binary => Opcode::Binary,
+            };
+            *start = self
+                .encoder
+                .encode_in_place(opcode, true, msg.buf.vec_mut());
+        }
+        let mut slices = [IoSlice::new(&[]); MAX_BATCH];
+        for ((slice, msg), start) in slices.iter_mut().zip(&self.batch).zip(starts) {
+            *slice = IoSlice::new(&msg.buf[start..]);
+        }
+        let n = self.batch.len();
+        let result = self.writer.write_batch(&mut slices[..n]);
+        if result.is_ok() {
+            for msg in &self.batch {
+                self.inner.record_sent(msg.buf.len() - MAX_HEADER_LEN);
+            }
+        }
+        // Buffers go back to the pool (on failure they were in flight: lost
+        // with the connection, like any unacknowledged TCP data).
+        self.batch.clear();
+        result
     }
 
     fn ping(&mut self) -> io::Result<()> {

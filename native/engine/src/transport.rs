@@ -15,7 +15,7 @@ use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Error, Result, WsUrl};
 use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -316,32 +316,45 @@ impl WriteHalf {
 
     /// Writes `bytes` (a whole frame) to the peer.
     pub(crate) fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_batch(&mut [IoSlice::new(bytes)])
+    }
+
+    /// Writes several frames, in order: one `writev` per socket buffer's
+    /// worth on plain TCP; on TLS, encrypted in chunks under the lock and
+    /// written after unlocking, so a slow peer never stalls the receive
+    /// thread's decryption.
+    pub(crate) fn write_batch(&mut self, frames: &mut [IoSlice<'_>]) -> io::Result<()> {
+        let mut bufs = frames;
         match self {
-            WriteHalf::Plain(s) => s.write_all(bytes),
+            WriteHalf::Plain(s) => {
+                while !bufs.is_empty() {
+                    match s.write_vectored(bufs) {
+                        Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                        Ok(n) => IoSlice::advance_slices(&mut bufs, n),
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
             WriteHalf::Tls { sock, conn, out } => {
-                let mut rest = bytes;
-                loop {
+                while !bufs.is_empty() {
                     out.clear();
                     {
                         let mut c = lock(conn);
-                        while !rest.is_empty() && out.len() < TLS_OUT_BATCH {
-                            let (now, later) = rest.split_at(rest.len().min(TLS_PLAIN_CHUNK));
-                            c.writer().write_all(now)?;
-                            rest = later;
+                        while !bufs.is_empty() && out.len() < TLS_OUT_BATCH {
+                            let n = bufs[0].len().min(TLS_PLAIN_CHUNK);
+                            c.writer().write_all(&bufs[0][..n])?;
+                            IoSlice::advance_slices(&mut bufs, n);
                             while c.wants_write() {
                                 c.write_tls(out)?;
                             }
                         }
                     }
-                    // The socket write happens unlocked, so a slow peer never
-                    // stalls the receive thread's decryption.
                     sock.write_all(out)?;
-                    if rest.is_empty() {
-                        return Ok(());
-                    }
                 }
             }
         }
+        Ok(())
     }
 
     /// Sends records rustls produced on its own (alerts, key updates).

@@ -2,7 +2,7 @@
 //!
 //! Uses the interop venv (`.tools/venv`, made by `need_venv` in
 //! scripts/lib/common.sh) or `DEVIAN_INTEROP_PYTHON`. Without either the tests
-//! say so and pass vacuously; `scripts/test` creates the venv first.
+//! fail with instructions: a peer test that cannot run must not count as passed.
 
 mod common;
 
@@ -19,16 +19,18 @@ struct PythonPeer {
 }
 
 impl PythonPeer {
-    fn start() -> Option<PythonPeer> {
+    fn start() -> PythonPeer {
         let python = std::env::var_os("DEVIAN_INTEROP_PYTHON")
             .map(PathBuf::from)
             .unwrap_or_else(|| {
                 PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/python")
             });
-        if !python.exists() {
-            eprintln!("interop venv not found at {}; skipping", python.display());
-            return None;
-        }
+        assert!(
+            python.exists(),
+            "python-websockets peer not found at {}: run scripts/test (it creates .tools/venv) \
+             or set DEVIAN_INTEROP_PYTHON to a python with `websockets` installed",
+            python.display()
+        );
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/python_echo.py");
         let mut child = Command::new(python)
             .arg(script)
@@ -45,7 +47,7 @@ impl PythonPeer {
             .trim()
             .parse()
             .unwrap_or_else(|_| panic!("python peer said {line:?}"));
-        Some(PythonPeer { child, port })
+        PythonPeer { child, port }
     }
 
     fn url(&self, path: &str) -> String {
@@ -63,9 +65,7 @@ impl Drop for PythonPeer {
 
 #[test]
 fn python_echo_order_size_and_clean_close() {
-    let Some(peer) = PythonPeer::start() else {
-        return;
-    };
+    let peer = PythonPeer::start();
     let client = Client::connect(config(&peer.url("/"))).unwrap();
     wait_open(&client);
     const N: usize = 2000;
@@ -101,9 +101,7 @@ fn python_echo_order_size_and_clean_close() {
 
 #[test]
 fn python_answers_keepalive_pings() {
-    let Some(peer) = PythonPeer::start() else {
-        return;
-    };
+    let peer = PythonPeer::start();
     let mut cfg = config(&peer.url("/"));
     cfg.keepalive.ping_interval = Some(Duration::from_millis(20));
     cfg.keepalive.pong_timeout = Duration::from_secs(5);
@@ -114,9 +112,7 @@ fn python_answers_keepalive_pings() {
 
 #[test]
 fn python_sees_query_auth_and_subprotocol_token() {
-    let Some(peer) = PythonPeer::start() else {
-        return;
-    };
+    let peer = PythonPeer::start();
     let mut cfg = config(&peer.url("/whoami"));
     cfg.auth = Auth::QueryParam {
         name: "access_token".into(),

@@ -51,7 +51,8 @@ impl WebSocketUpgrade {
     /// Accepts the upgrade: `choose` gets the offered sub-protocols (in the
     /// client's order) and returns the one to use, if any; it must be one of
     /// them. Writes the 101 response and returns the server-side WebSocket.
-    /// A request that is not an upgrade is answered with 400.
+    /// A request that is not a valid upgrade is answered with 400, or 426
+    /// when only the WebSocket version differs (§4.4).
     pub fn accept<S, F>(request: UpgradeRequest, stream: S, choose: F) -> Result<WebSocket<S>>
     where
         S: Read + Write + SocketControl,
@@ -79,9 +80,14 @@ impl WebSocketUpgrade {
         S: Read + Write + SocketControl,
         F: FnOnce(&[String]) -> Option<String>,
     {
-        if !request.is_upgrade_request() {
-            Self::reject(&mut stream, 400, b"not a WebSocket upgrade request\n")?;
-            return Err(Error::Handshake(HandshakeError::BadHeader("Upgrade")));
+        if let Err(why) = request.check() {
+            // §4.2.2 / §4.4: 426 with our version for a version mismatch,
+            // 400 for anything else.
+            stream
+                .write_all(&server::rejection_for(&why))
+                .and_then(|()| stream.flush())
+                .map_err(crate::tls::map_io_error)?;
+            return Err(Error::Handshake(why));
         }
         let offered = request.protocols();
         let chosen = choose(&offered);
@@ -103,8 +109,9 @@ impl WebSocketUpgrade {
         )
     }
 
-    /// Reads the request and accepts it in one go; anything that is not a
-    /// WebSocket upgrade gets a 400 (a head over the limits, 431) and an error.
+    /// Reads the request and accepts it in one go. Anything that is not a
+    /// valid upgrade gets an HTTP error (400; 426 for another WebSocket
+    /// version; 431 for a head over the limits) and is returned as an error.
     pub fn handshake<S, F>(
         mut stream: S,
         limits: &HandshakeLimits,
@@ -118,15 +125,17 @@ impl WebSocketUpgrade {
         let (request, leftover) = match Self::read_request(&mut stream, limits) {
             Ok(read) => read,
             Err(e) => {
-                // Best effort: the client may be gone, or be a slow loris.
-                let status = match e {
-                    Error::Handshake(HandshakeError::TooLarge) => Some(431),
-                    Error::Handshake(HandshakeError::Malformed(_)) => Some(400),
-                    _ => None,
-                };
-                if let Some(status) = status {
+                // Best effort (the client may be gone): 431 for a head over
+                // the limits, 400 for one that is not HTTP. A slow client
+                // gets nothing: it would not read it either.
+                if let Error::Handshake(
+                    why @ (HandshakeError::TooLarge | HandshakeError::Malformed(_)),
+                ) = &e
+                {
                     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-                    let _ = Self::reject(&mut stream, status, b"bad WebSocket upgrade request\n");
+                    let _ = stream
+                        .write_all(&server::rejection_for(why))
+                        .and_then(|()| stream.flush());
                 }
                 return Err(e);
             }

@@ -434,6 +434,19 @@ impl<S: Read + Write> WebSocket<S> {
             Decoded::Pong(p) => Ok(Message::Pong(p.as_slice().to_vec())),
             Decoded::Close(code, reason) => {
                 self.close_received = true;
+                if !self.close_sent {
+                    // The decoder normally asks for the echo (handled in
+                    // send_reply); never leave the peer waiting if it did not.
+                    self.out.clear();
+                    if self.encoder.encode_close(code, "", &mut self.out).is_ok() {
+                        let _ = self
+                            .stream
+                            .write_all(&self.out)
+                            .and_then(|()| self.stream.flush());
+                    }
+                    self.out.clear();
+                    self.close_sent = true;
+                }
                 let reason = String::from_utf8_lossy(reason.as_slice()).into_owned();
                 Ok(Message::Close(code.unwrap_or(CloseCode::NO_STATUS), reason))
             }

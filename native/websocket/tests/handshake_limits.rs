@@ -119,6 +119,28 @@ fn non_upgrade_request_gets_400() {
         .starts_with("HTTP/1.1 400"));
 }
 
+// RFC 6455 §4.4: a client speaking another version gets 426 and the
+// version we speak.
+#[test]
+fn other_websocket_version_gets_426() {
+    let server = accepting_server(HandshakeLimits::default());
+    let addr = server.addr;
+    let request = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n";
+    let client = std::thread::spawn(move || client_sends(addr, request.as_bytes().to_vec()));
+    let err = server.join().remove(0).expect("server must fail");
+    assert!(
+        matches!(err, Error::Handshake(HandshakeError::BadHeader(_))),
+        "{err:?}"
+    );
+    let answer = client.join().expect("client thread");
+    assert!(answer.starts_with("HTTP/1.1 426"), "{answer:?}");
+    assert_eq!(
+        common::header_value(&answer, "Sec-WebSocket-Version").as_deref(),
+        Some("13")
+    );
+}
+
 #[test]
 fn client_times_out_on_slow_server() {
     let server = spawn_raw(1, |mut tcp| {

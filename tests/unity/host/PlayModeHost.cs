@@ -53,6 +53,9 @@ internal static class PlayModeHost
         RunHostCheck("editor: ExitingPlayMode shuts every connection down", () => EditorShutdown(() => EditorLoop.PlayModeStateChanged(PlayModeStateChange.ExitingPlayMode)));
         RunHostCheck("player: quitting closes components and shuts the engine down", () => EditorShutdown(PlayerLoop.Quit));
 
+        RunHostCheck("editor: WebGL post-build copies the wasm module into StreamingAssets", () => WebGLPostBuild(editor));
+        RunHostCheck("editor: WebGL post-build reports a package without the wasm module", () => WebGLPostBuildMissing(editor));
+
         Console.WriteLine(_passed + " passed, " + _failed + " failed, " + _ignored + " ignored");
         return _failed == 0 ? 0 : 1;
     }
@@ -232,6 +235,57 @@ internal static class PlayModeHost
             Assert.IsFalse(s != null && s.Client != null, "a component kept its client");
         // dws_shutdown_all joins the engine's threads before returning, so no waiting here.
         Assert.LessOrEqual(ThreadCount(), threadsBefore, "engine threads left after the trigger");
+    }
+
+    private static MethodInfo WebGLCopy(Assembly editor)
+    {
+        var type = editor.GetType("Devian.Network.Editor.WebGLBuildPostprocessor", true);
+        return type.GetMethod("Copy", BindingFlags.Static | BindingFlags.NonPublic);
+    }
+
+    private static string TempDir(string name)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "devian-unity-host-" + name + "-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static void WebGLPostBuild(Assembly editor)
+    {
+        string source = TempDir("src"), build = TempDir("build");
+        try
+        {
+            var files = new[] { "devian_ws_webgl.js", "devian_ws_webgl_bg.wasm", "devian-ws-loader.js" };
+            for (int i = 0; i < files.Length; i++)
+                File.WriteAllBytes(Path.Combine(source, files[i]), new byte[] { (byte)i, 1, 2, 3 });
+            File.WriteAllText(Path.Combine(build, "index.html"), "<script src=\"StreamingAssets/devian-ws/devian-ws-loader.js\"></script>");
+            Assert.IsTrue((bool)WebGLCopy(editor).Invoke(null, new object[] { source, build }));
+            for (int i = 0; i < files.Length; i++)
+                CollectionAssert.AreEqual(new byte[] { (byte)i, 1, 2, 3 },
+                    File.ReadAllBytes(Path.Combine(Path.Combine(Path.Combine(build, "StreamingAssets"), "devian-ws"), files[i])));
+        }
+        finally
+        {
+            Directory.Delete(source, true);
+            Directory.Delete(build, true);
+        }
+    }
+
+    private static void WebGLPostBuildMissing(Assembly editor)
+    {
+        string source = TempDir("empty"), build = TempDir("build");
+        try
+        {
+            Assert.IsFalse((bool)WebGLCopy(editor).Invoke(null, new object[] { source, build }));
+            Assert.IsFalse(Directory.Exists(Path.Combine(build, "StreamingAssets")), "nothing is copied from an incomplete package");
+            var errors = PlayerLoop.TakeErrors();
+            Assert.AreEqual(1, errors.Count, "exactly one error explains the missing module");
+        }
+        finally
+        {
+            Directory.Delete(source, true);
+            Directory.Delete(build, true);
+        }
     }
 
     private static uint LiveNativeConnections()

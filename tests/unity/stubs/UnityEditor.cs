@@ -55,3 +55,51 @@ namespace UnityEditor
         public static void Quitting() { EditorApplication.RaiseQuitting(); }
     }
 }
+
+namespace UnityEditor
+{
+    public enum BuildTarget
+    {
+        StandaloneOSX = 2,
+        StandaloneWindows = 5,
+        iOS = 9,
+        Android = 13,
+        StandaloneWindows64 = 19,
+        WebGL = 20,
+        StandaloneLinux64 = 24,
+    }
+}
+
+namespace UnityEditor.Build
+{
+    public interface IOrderedCallback { int callbackOrder { get; } }
+
+    public interface IPostprocessBuildWithReport : IOrderedCallback
+    {
+        void OnPostprocessBuild(UnityEditor.Build.Reporting.BuildReport report);
+    }
+}
+
+namespace UnityEditor.Build.Reporting
+{
+    public struct BuildSummary
+    {
+        public BuildTarget platform { get; set; }
+        public string outputPath { get; set; }
+    }
+
+    public sealed class BuildReport
+    {
+        public BuildSummary summary { get; set; }
+    }
+}
+
+namespace UnityEditor.PackageManager
+{
+    public sealed class PackageInfo
+    {
+        public string name { get; set; }
+        public string resolvedPath { get; set; }
+        public static PackageInfo FindForAssembly(System.Reflection.Assembly assembly) { return null; }
+    }
+}

@@ -181,6 +181,7 @@ namespace UnityEngine
         public static bool isPlaying { get { return true; } }
         public static bool isEditor { get { return false; } }
         public static string version { get { return "0.0.0-host"; } }
+        public static string dataPath { get { return System.IO.Path.Combine(Environment.CurrentDirectory, "Assets"); } }
         internal static void RaiseQuitting() { var q = quitting; if (q != null) q(); }
     }
 

@@ -10,7 +10,8 @@ namespace Devian.Network.Unity
     /// yield return next;
     /// if (next.Received) Handle(next.Opcode, next.Payload);
     /// </code>
-    /// Only messages that arrive after construction count. Finishes on that message, on close,
+    /// Only messages that arrive after construction, and that <see cref="WebSocketBehaviour.Runtime"/>
+    /// does not consume, count. Finishes on that message, on close,
     /// when the component is destroyed, or after the timeout (unscaled real time).
     /// Keeps a copy of the payload, so it allocates once per wait: a convenience for coroutines,
     /// not for per-frame traffic (use <see cref="WebSocketBehaviour.FrameReceived"/> there).

@@ -292,7 +292,6 @@ namespace Devian.Network.Unity
         private void OnEnable()
         {
             EnsureInitialized();
-            Live.Add(this);
             if (connectOnEnable && !string.IsNullOrEmpty(url))
                 Connect();
         }
@@ -320,7 +319,6 @@ namespace Devian.Network.Unity
         {
             if (closeOnDisable)
                 ReleaseClient();
-            Live.Remove(this);
         }
 
         private void OnApplicationQuit()
@@ -342,6 +340,8 @@ namespace Devian.Network.Unity
             // Unity calls Awake/OnEnable on the main thread; remember it to detect other threads.
             _mainThreadId = Thread.CurrentThread.ManagedThreadId;
             _dispatchItem = DispatchItem;
+            // Registered until OnDestroy, enabled or not: a disabled component may still hold a client.
+            Live.Add(this);
         }
 
         private bool OnMainThread

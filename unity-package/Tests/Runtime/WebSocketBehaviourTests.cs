@@ -189,6 +189,45 @@ namespace Devian.Network.Tests
             Assert.IsFalse(pending.TimedOut, "a destroyed component must end pending waits");
         }
 
+        [UnityTest]
+        public IEnumerator ConnectOnEnable_ConnectsWhenActivated()
+        {
+            var host = new GameObject("ConnectOnEnable");
+            try
+            {
+                host.SetActive(false);
+                var socket = host.AddComponent<WebSocketBehaviour>();
+                socket.Url = EchoUrl;
+                socket.ConnectOnEnable = true;
+                Assert.IsNull(socket.Client, "an inactive component must not connect");
+                host.SetActive(true);
+                Assert.IsNotNull(socket.Client, "activation must start connecting");
+                var wait = socket.WaitForOpen(Timeout);
+                yield return wait;
+                if (!wait.IsOpen)
+                    Assert.Ignore("no WebSocket echo server at " + EchoUrl);
+                Assert.IsTrue(socket.IsOpen);
+            }
+            finally
+            {
+                UnityEngine.Object.DestroyImmediate(host);
+            }
+        }
+
+        [UnityTest]
+        public IEnumerator Disabling_WithCloseOnDisable_ReleasesAndReportsGoingAway()
+        {
+            yield return ConnectOrIgnore();
+            int code = -1;
+            _socket.Closed += (c, reason) => code = c;
+            _socket.CloseOnDisable = true;
+            _socket.enabled = false;
+            Assert.IsNull(_socket.Client);
+            Assert.IsFalse(_socket.IsOpen);
+            // RFC 6455 section 7.4.1: 1001, the endpoint is going away (what Dispose sends).
+            Assert.AreEqual(1001, code);
+        }
+
         private IEnumerator ConnectOrIgnore()
         {
             var wait = _socket.WaitForOpen(Timeout);

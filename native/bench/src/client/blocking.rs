@@ -1,6 +1,6 @@
 //! Our blocking client (`devian_websocket::connect`).
 
-use super::{BenchClient, Received};
+use super::{BenchClient, Payload, Received};
 use devian_websocket::{CloseCode, MaybeTlsStream, Message, MessageKind, WebSocket};
 
 /// A `devian_websocket` client connection.
@@ -17,9 +17,9 @@ impl BlockingClient {
 }
 
 impl BenchClient for BlockingClient {
-    fn send(&mut self, payload: &[u8]) -> Result<(), String> {
+    fn send(&mut self, payload: &Payload) -> Result<(), String> {
         self.0
-            .send_data(MessageKind::Binary, payload)
+            .send_data(MessageKind::Binary, payload.as_slice())
             .map_err(|e| e.to_string())
     }
 

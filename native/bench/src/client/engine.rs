@@ -1,8 +1,10 @@
 //! Our threaded engine (`devian_ws_engine::Client`), driven the way a game
 //! drives it: `send` queues, `poll` is called in a loop on this thread.
 
-use super::{BenchClient, Received, WAIT_LIMIT};
-use devian_ws_engine::{Client, CloseCode, Config, Error, Event, KeepAlive, MessageKind, ReconnectPolicy};
+use super::{BenchClient, Payload, Received, WAIT_LIMIT};
+use devian_ws_engine::{
+    Client, CloseCode, Config, Error, Event, KeepAlive, MessageKind, ReconnectPolicy,
+};
 use std::time::{Duration, Instant};
 
 /// An engine connection.
@@ -81,8 +83,8 @@ impl EngineClient {
 }
 
 impl BenchClient for EngineClient {
-    fn send(&mut self, payload: &[u8]) -> Result<(), String> {
-        self.enqueue(MessageKind::Binary, payload)
+    fn send(&mut self, payload: &Payload) -> Result<(), String> {
+        self.enqueue(MessageKind::Binary, payload.as_slice())
     }
 
     fn send_text(&mut self, text: &str) -> Result<(), String> {
@@ -93,12 +95,14 @@ impl BenchClient for EngineClient {
         let deadline = Instant::now() + WAIT_LIMIT;
         loop {
             match self.0.poll() {
-                Some(Event::Message { kind: MessageKind::Binary, data }) => {
-                    return Ok(Received::Binary(data.len()))
-                }
-                Some(Event::Message { kind: MessageKind::Text, data }) => {
-                    return Ok(Received::Text(String::from_utf8_lossy(&data).into_owned()))
-                }
+                Some(Event::Message {
+                    kind: MessageKind::Binary,
+                    data,
+                }) => return Ok(Received::Binary(data.len())),
+                Some(Event::Message {
+                    kind: MessageKind::Text,
+                    data,
+                }) => return Ok(Received::Text(String::from_utf8_lossy(&data).into_owned())),
                 Some(Event::Error { text, .. }) => return Err(text),
                 Some(Event::Closed { code, reason, .. }) => {
                     return Err(format!("closed: {} {reason}", code.0))

@@ -58,6 +58,35 @@ impl fmt::Display for ClientKind {
     }
 }
 
+/// An outgoing payload, prepared once per run in every form a client can
+/// take without copying, so no client pays for a conversion the bench forced
+/// on it (tungstenite owns outgoing payloads as `Bytes`; cloning one is a
+/// reference-count bump).
+#[derive(Debug, Clone)]
+pub struct Payload(tungstenite::Bytes);
+
+impl Payload {
+    /// `len` bytes of filler.
+    pub fn new(len: usize) -> Payload {
+        Payload(tungstenite::Bytes::from(vec![0x5Au8; len]))
+    }
+
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The payload as tungstenite's owned type, without copying.
+    pub fn to_bytes(&self) -> tungstenite::Bytes {
+        self.0.clone()
+    }
+}
+
 /// What one receive returned.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Received {
@@ -70,7 +99,7 @@ pub enum Received {
 /// A connected client, driven synchronously by the bench.
 pub trait BenchClient {
     /// Sends one Binary message (for the engine: queues it, waiting while the queue is full).
-    fn send(&mut self, payload: &[u8]) -> Result<(), String>;
+    fn send(&mut self, payload: &Payload) -> Result<(), String>;
     /// Sends one Text message.
     fn send_text(&mut self, text: &str) -> Result<(), String>;
     /// Waits for the next data message.

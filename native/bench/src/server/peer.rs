@@ -2,19 +2,29 @@
 
 use super::{run_app, AppConn, Incoming, Mode};
 use std::net::TcpStream;
-use tungstenite::handshake::server::{Request, Response};
+use tungstenite::error::ProtocolError;
+use tungstenite::handshake::server::{Callback, ErrorResponse, Request, Response};
 use tungstenite::{Bytes, Error, Message, WebSocket};
 
 /// Serves one accepted TCP connection until the client leaves.
 pub fn serve_conn(tcp: TcpStream) -> Result<(), String> {
     tcp.set_nodelay(true).map_err(|e| e.to_string())?;
     let mut mode = Mode::Echo;
-    let ws = tungstenite::accept_hdr(tcp, |req: &Request, resp: Response| {
-        mode = Mode::from_path(req.uri().path());
-        Ok(resp)
-    })
-    .map_err(|e| format!("handshake: {e}"))?;
+    let ws = tungstenite::accept_hdr(tcp, PathCallback(&mut mode))
+        .map_err(|e| format!("handshake: {e}"))?;
     run_app(mode, &mut Conn(ws))
+}
+
+/// Records the request path's mode during the handshake.
+struct PathCallback<'a>(&'a mut Mode);
+
+impl Callback for PathCallback<'_> {
+    // The signature, with its large error type, is tungstenite's.
+    #[allow(clippy::result_large_err)]
+    fn on_request(self, request: &Request, response: Response) -> Result<Response, ErrorResponse> {
+        *self.0 = Mode::from_path(request.uri().path());
+        Ok(response)
+    }
 }
 
 struct Conn(WebSocket<TcpStream>);
@@ -32,6 +42,10 @@ impl AppConn for Conn {
                     continue
                 }
                 Err(Error::ConnectionClosed | Error::AlreadyClosed) => Ok(Incoming::Closed),
+                // A client that drops TCP without a close handshake (RFC 6455 §7.1.5) has left.
+                Err(
+                    Error::Io(_) | Error::Protocol(ProtocolError::ResetWithoutClosingHandshake),
+                ) => Ok(Incoming::Closed),
                 Err(e) => Err(e.to_string()),
             };
         }

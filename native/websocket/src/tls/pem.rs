@@ -1,8 +1,8 @@
 //! PEM input for TLS configurations (certificates and private keys).
 
 use devian_ws_protocol::error::{Error, Result, TlsError};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 fn bad(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Tls(TlsError::BadConfig(format!("{what}: {e}")))

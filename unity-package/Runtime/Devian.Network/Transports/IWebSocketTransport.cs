@@ -24,7 +24,11 @@ namespace Devian.Network.Transports
     /// </remarks>
     internal interface IWebSocketTransport : IDisposable
     {
-        /// <summary>Configures and starts connecting; returns at once (progress arrives as events).</summary>
+        /// <summary>
+        /// Configures and starts connecting; returns at once (progress arrives as events). May throw
+        /// <see cref="NotSupportedException"/> for an option the platform cannot honour; the client then
+        /// disposes the transport.
+        /// </summary>
         /// <param name="url"><c>ws://</c> or <c>wss://</c> URL.</param>
         /// <param name="subProtocols">Sub-protocols to offer (RFC 6455 §4.1 Sec-WebSocket-Protocol); may be null.</param>
         /// <param name="options">Connection options; never null.</param>

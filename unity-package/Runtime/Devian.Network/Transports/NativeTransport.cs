@@ -11,7 +11,7 @@ namespace Devian.Network.Transports
     /// passes the handle to native code holds a SafeHandle reference for its duration, so a
     /// concurrent Dispose (another thread, or the finalizer) defers the free until the call ends.
     /// A polled event keeps its reference until <see cref="ReleaseEvent"/>, which keeps the
-    /// event's native buffer alive while <see cref="WebSocketClient.Update"/> dispatches it.
+    /// event's native buffer alive while <see cref="WebSocketClient.Update()"/> dispatches it.
     /// </summary>
     internal sealed unsafe class NativeTransport : IWebSocketTransport
     {
@@ -192,9 +192,9 @@ namespace Devian.Network.Transports
         {
             get
             {
-                NativeClientHandle h = _handle;
+                NativeClientHandle h = Volatile.Read(ref _handle);
                 bool added = false;
-                if (Acquire(h, ref added) != TransportStatus.Ok)
+                if (!TryAddRef(h, ref added))
                 {
                     return WebSocketState.Closed;
                 }
@@ -268,7 +268,7 @@ namespace Devian.Network.Transports
                 return;
             }
             bool added = false;
-            if (Acquire(h, ref added) == TransportStatus.Ok)
+            if (TryAddRef(h, ref added))
             {
                 try
                 {
@@ -284,6 +284,7 @@ namespace Devian.Network.Transports
             h.Dispose();
         }
 
+        /// <summary>Takes a reference on the handle for one native call (owner-thread operations).</summary>
         private TransportStatus Acquire(NativeClientHandle h, ref bool added)
         {
             if (h == null)
@@ -292,15 +293,31 @@ namespace Devian.Network.Transports
                     ? Fail(TransportStatus.InvalidHandle, "the transport is disposed")
                     : Fail(TransportStatus.InvalidState, "not connected");
             }
+            if (!TryAddRef(h, ref added))
+            {
+                return Fail(TransportStatus.InvalidHandle, "the transport is disposed");
+            }
+            // Any failure from here on is the native side's; LastError must report its text, not an older managed one.
+            _managedError = null;
+            return TransportStatus.Ok;
+        }
+
+        /// <summary>Takes a reference without touching the error state (safe from any thread).</summary>
+        private static bool TryAddRef(NativeClientHandle h, ref bool added)
+        {
+            if (h == null)
+            {
+                return false;
+            }
             try
             {
                 h.DangerousAddRef(ref added);
             }
             catch (ObjectDisposedException)
             {
-                return Fail(TransportStatus.InvalidHandle, "the transport is disposed");
+                return false;
             }
-            return added ? TransportStatus.Ok : Fail(TransportStatus.InvalidHandle, "the transport is disposed");
+            return added;
         }
 
         private TransportStatus Fail(TransportStatus status, string message)

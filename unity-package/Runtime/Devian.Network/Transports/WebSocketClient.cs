@@ -11,15 +11,15 @@ namespace Devian.Network.Transports
     /// <remarks>
     /// <para><b>Threading.</b> The methods are for one owner thread (the Unity main thread): the
     /// thread that first calls <see cref="Connect"/> becomes the owner, and <see cref="Connect"/>,
-    /// <see cref="SendFrame(ReadOnlySpan{byte})"/>, <see cref="Close()"/> and <see cref="Update"/>
+    /// <see cref="SendFrame(ReadOnlySpan{byte})"/>, <see cref="Close()"/> and <see cref="Update()"/>
     /// called from any other thread throw <see cref="InvalidOperationException"/>.
     /// <see cref="Dispose"/> may be called from any thread; the properties may be read from any thread.</para>
-    /// <para><b>Events</b> are raised only inside <see cref="Update"/>, on the owner thread, in the
+    /// <para><b>Events</b> are raised only inside <see cref="Update()"/>, on the owner thread, in the
     /// order the engine produced them. An exception thrown by an event handler propagates out of
-    /// <see cref="Update"/> (the remaining events stay queued for the next call). Exceptions thrown by
+    /// <see cref="Update()"/> (the remaining events stay queued for the next call). Exceptions thrown by
     /// the <see cref="INetRuntime"/> never do: <see cref="NetworkClient"/> counts them.</para>
     /// <para><b>Hot path.</b> <see cref="SendFrame(ReadOnlySpan{byte})"/>, <see cref="SendFrame(int, ReadOnlySpan{byte})"/>
-    /// and the message path of <see cref="Update"/> allocate nothing: sends are copied once into a
+    /// and the message path of <see cref="Update()"/> allocate nothing: sends are copied once into a
     /// pooled native buffer, and received messages are dispatched as spans over the pooled native
     /// buffer, which is reused as soon as the dispatch returns.</para>
     /// <para><b>Dispose</b> closes the connection (1001, going away) and frees it. Afterwards every
@@ -72,27 +72,30 @@ namespace Devian.Network.Transports
             _transportFactory = transportFactory;
         }
 
-        /// <summary>Raised from <see cref="Update"/> when the handshake completed.</summary>
+        /// <summary>
+        /// Raised from <see cref="Update()"/> when the handshake completed; after a reconnect it is raised
+        /// again (before <see cref="OnReconnected"/>), so per-connection setup can live here.
+        /// </summary>
         public event Action OnOpen;
 
         /// <summary>
-        /// Raised from <see cref="Update"/> exactly once per connection when it is finally closed:
+        /// Raised from <see cref="Update()"/> exactly once per connection when it is finally closed:
         /// close code (RFC 6455 §7.4; 1006 when it dropped without a close frame) and reason.
         /// With reconnect enabled a drop raises <see cref="OnReconnecting"/> instead, and OnClose only
         /// follows once the attempts are exhausted or the connection is closed on purpose.
         /// </summary>
         public event Action<ushort, string> OnClose;
 
-        /// <summary>Raised from <see cref="Update"/> for connection errors (a <see cref="WebSocketClientException"/>).</summary>
+        /// <summary>Raised from <see cref="Update()"/> for connection errors (a <see cref="WebSocketClientException"/>).</summary>
         public event Action<Exception> OnError;
 
-        /// <summary>Raised from <see cref="Update"/> when a reconnect attempt is scheduled: attempt number (1-based) and delay.</summary>
+        /// <summary>Raised from <see cref="Update()"/> when a reconnect attempt is scheduled: attempt number (1-based) and delay.</summary>
         public event Action<int, TimeSpan> OnReconnecting;
 
-        /// <summary>Raised from <see cref="Update"/> when a reconnect succeeded; buffered sends are then delivered.</summary>
+        /// <summary>Raised from <see cref="Update()"/> when a reconnect succeeded; buffered sends are then delivered.</summary>
         public event Action OnReconnected;
 
-        /// <summary>Raised from <see cref="Update"/> when the configured authentication completed.</summary>
+        /// <summary>Raised from <see cref="Update()"/> when the configured authentication completed.</summary>
         public event Action OnAuthenticated;
 
         /// <summary>The session id passed to the runtime.</summary>
@@ -148,12 +151,12 @@ namespace Devian.Network.Transports
 
         /// <summary>
         /// Starts connecting and returns at once; <see cref="OnOpen"/> (or <see cref="OnClose"/>/<see cref="OnError"/>)
-        /// follows from <see cref="Update"/>. The calling thread becomes the owner thread.
+        /// follows from <see cref="Update()"/>. The calling thread becomes the owner thread.
         /// May be called again only after the previous connection's <see cref="OnClose"/> was raised.
         /// </summary>
         /// <param name="url"><c>ws://</c> or <c>wss://</c> URL.</param>
         /// <param name="subProtocols">Sub-protocols to offer (RFC 6455 §1.9), most preferred first; may be null.</param>
-        /// <exception cref="ArgumentException">The URL or a sub-protocol is rejected.</exception>
+        /// <exception cref="ArgumentException">The URL, a sub-protocol or an option value is rejected.</exception>
         /// <exception cref="InvalidOperationException">Already connected, or called from a thread other than the owner.</exception>
         /// <exception cref="ObjectDisposedException">After Dispose.</exception>
         public void Connect(string url, string[] subProtocols = null)
@@ -164,6 +167,7 @@ namespace Devian.Network.Transports
             {
                 throw new ArgumentException("url must not be empty", "url");
             }
+            _options.Validate();
             IWebSocketTransport previous = _transport;
             if (previous != null && !_closeRaised)
             {
@@ -172,7 +176,17 @@ namespace Devian.Network.Transports
             }
 
             IWebSocketTransport transport = _transportFactory();
-            TransportStatus status = transport.Connect(url, subProtocols, _options);
+            TransportStatus status;
+            try
+            {
+                status = transport.Connect(url, subProtocols, _options);
+            }
+            catch (Exception)
+            {
+                // E.g. NotSupportedException for an option the platform cannot honour (WebGL).
+                transport.Dispose();
+                throw;
+            }
             if (status != TransportStatus.Ok)
             {
                 string message = transport.LastError();
@@ -248,7 +262,7 @@ namespace Devian.Network.Transports
 
         /// <summary>
         /// Starts the close handshake (RFC 6455 §7.1.2) with <paramref name="code"/> and <paramref name="reason"/>;
-        /// <see cref="OnClose"/> follows from <see cref="Update"/>. Does nothing if already closing or closed.
+        /// <see cref="OnClose"/> follows from <see cref="Update()"/>. Does nothing if already closing or closed.
         /// </summary>
         /// <exception cref="ArgumentOutOfRangeException">The code may not be sent (see <see cref="CloseStatus.IsSendable"/>).</exception>
         /// <exception cref="ArgumentException">The reason is longer than 123 UTF-8 bytes.</exception>
@@ -293,30 +307,49 @@ namespace Devian.Network.Transports
         /// <exception cref="ObjectDisposedException">After Dispose.</exception>
         public void Update()
         {
+            Update(int.MaxValue);
+        }
+
+        /// <summary>
+        /// Like <see cref="Update()"/>, but handles at most <paramref name="maxEvents"/> events (messages
+        /// included) so one frame's work stays bounded; the rest wait for the next call.
+        /// </summary>
+        /// <returns>The number of events handled.</returns>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEvents"/> is not positive.</exception>
+        /// <exception cref="InvalidOperationException">Called from a thread other than the owner.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public int Update(int maxEvents)
+        {
             ThrowIfDisposed();
             CheckOwnerThread("Update");
+            if (maxEvents <= 0)
+            {
+                throw new ArgumentOutOfRangeException("maxEvents", maxEvents, "must be positive");
+            }
             IWebSocketTransport t = _transport;
             if (t == null)
             {
-                return;
+                return 0;
             }
-            // Stops when drained, or when an event handler disposed the client or reconnected it.
-            while (Volatile.Read(ref _disposed) == 0 && ReferenceEquals(t, _transport))
+            int handled = 0;
+            // Stops when drained, at the bound, or when an event handler disposed the client or reconnected it.
+            while (handled < maxEvents && Volatile.Read(ref _disposed) == 0 && ReferenceEquals(t, _transport))
             {
                 TransportEvent ev;
                 TransportStatus status = t.Poll(out ev);
                 if (status == TransportStatus.Empty)
                 {
-                    return;
+                    break;
                 }
                 if (status != TransportStatus.Ok)
                 {
                     if (Volatile.Read(ref _disposed) != 0)
                     {
-                        return;
+                        break;
                     }
                     ThrowOnFailure(status, t, "Update");
                 }
+                handled++;
                 try
                 {
                     Dispatch(ref ev);
@@ -326,11 +359,12 @@ namespace Devian.Network.Transports
                     t.ReleaseEvent();
                 }
             }
+            return handled;
         }
 
         /// <summary>
         /// Closes the connection (1001, going away) and frees it. Safe to call more than once and from any thread;
-        /// if the owner thread is inside <see cref="Update"/>, the free waits until the message being dispatched is done.
+        /// if the owner thread is inside <see cref="Update()"/>, the free waits until the message being dispatched is done.
         /// </summary>
         public void Dispose()
         {
@@ -456,8 +490,9 @@ namespace Devian.Network.Transports
             {
                 return;
             }
-            if (status == TransportStatus.InvalidHandle && Volatile.Read(ref _disposed) != 0)
+            if (Volatile.Read(ref _disposed) != 0)
             {
+                // A concurrent Dispose (another thread) closed or freed the connection under this call.
                 throw new ObjectDisposedException(GetType().FullName, "the WebSocketClient was disposed");
             }
             throw ToException(status, operation, t.LastError());

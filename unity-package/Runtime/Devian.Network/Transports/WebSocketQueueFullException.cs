@@ -4,7 +4,7 @@ namespace Devian.Network.Transports
 {
     /// <summary>
     /// A send was refused because the bounded send queue (or the reconnect buffer) is full.
-    /// Nothing was queued; call <see cref="WebSocketClient.Update"/> and retry later, or raise
+    /// Nothing was queued; call <see cref="WebSocketClient.Update()"/> and retry later, or raise
     /// <see cref="WebSocketOptions.SendQueueMaxMessages"/>/<see cref="WebSocketOptions.SendQueueMaxBytes"/>.
     /// Derives from <see cref="InvalidOperationException"/> so generic handlers still catch it.
     /// </summary>

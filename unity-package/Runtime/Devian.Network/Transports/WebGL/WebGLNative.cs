@@ -25,7 +25,7 @@ namespace Devian.Network.Transports
 
         /// <summary>Event kinds returned by <see cref="DevianWs_Next"/>.</summary>
         public const int KindOpen = 1, KindBinary = 2, KindText = 3, KindClosed = 4, KindError = 5,
-            KindReconnecting = 6, KindReconnected = 7;
+            KindReconnecting = 6, KindReconnected = 7, KindAuthenticated = 8;
 
         [DllImport(Lib)] public static extern int DevianWs_IsReady();
         [DllImport(Lib)] public static extern int DevianWs_Create(string url);
@@ -33,6 +33,7 @@ namespace Devian.Network.Transports
         [DllImport(Lib)] public static extern int DevianWs_SetReconnect(int id, int enabled, int maxAttempts, double initialDelayMs, double multiplier, double maxDelayMs, int jitter);
         [DllImport(Lib)] public static extern int DevianWs_SetReconnectCodes(int id, string codesCsv);
         [DllImport(Lib)] public static extern int DevianWs_SetSendQueue(int id, int enabled, int maxMessages, int maxBytes);
+        [DllImport(Lib)] public static extern int DevianWs_SetMaxBuffered(int id, int maxBytes);
         [DllImport(Lib)] public static extern int DevianWs_SetAuthQuery(int id, string name, string token);
         [DllImport(Lib)] public static extern int DevianWs_SetAuthFirstMessage(int id, string template, string token, string messageType);
         [DllImport(Lib)] public static extern int DevianWs_SetAuthSubprotocol(int id, string token);

@@ -310,6 +310,9 @@ namespace Devian.Network.Transports
                 case WebGLNative.KindReconnected:
                     ev.Kind = TransportEventKind.Reconnected;
                     break;
+                case WebGLNative.KindAuthenticated:
+                    ev.Kind = TransportEventKind.Authenticated;
+                    break;
                 default:
                     // A kind added by a newer module: delivered as nothing, like the native transport does.
                     ev.Kind = TransportEventKind.None;
@@ -374,6 +377,9 @@ namespace Devian.Network.Transports
             }
             s = ToStatus(WebGLNative.DevianWs_SetSendQueue(id, r.BufferWhileReconnecting ? 1 : 0,
                 Math.Max(1, r.BufferMaxMessages), (int)Math.Min(int.MaxValue, Math.Max(1L, r.BufferMaxBytes))));
+            if (s != TransportStatus.Ok) return s;
+            // The browser has its own unbounded send buffer; SendQueueMaxBytes bounds it as it bounds the native queue.
+            s = ToStatus(WebGLNative.DevianWs_SetMaxBuffered(id, (int)Math.Min(int.MaxValue, Math.Max(1L, o.SendQueueMaxBytes))));
             if (s != TransportStatus.Ok) return s;
 
             WebSocketAuthentication auth = o.Authentication ?? WebSocketAuthentication.None;

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Merges the Rust and C# bench results, checks the targets of issue 7, and draws the chart.
+
+Usage: report.py RUST.json CSHARP.json OUT.json OUT.png
+
+Writes OUT.json (both results plus the date and the machine) and OUT.png, and prints the
+ratio table and which targets were met or missed (with the figures). The exit status is 0
+even when targets are missed: missing a target is a finding, not a failure of the bench.
+"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on CI machines
+import matplotlib.pyplot as plt  # noqa: E402
+
+PAYLOADS = [16, 1 << 10, 64 << 10, 1 << 20]
+SCENARIOS = ["echo", "stream-up", "stream-down"]
+SERVERS = ["devian-websocket", "tungstenite"]
+PEERS = ["tungstenite"]  # Rust peers measured (fastwebsockets/tokio-tungstenite: see skipped_peers)
+
+
+def human(n):
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return f"{n >> 20} MiB"
+    if n >= 1 << 10 and n % (1 << 10) == 0:
+        return f"{n >> 10} KiB"
+    return f"{n} B"
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+
+    def version(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return None
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": cpu,
+        "kernel": platform.release(),
+        "os": platform.platform(),
+        "load_average_at_end": load,
+        "rustc": version(["rustc", "--version"]),
+        "mono": version(["mono", "--version"]),
+    }
+
+
+def cell(rust, server, client, scenario, payload):
+    for c in rust.get("throughput", []):
+        if (c["server"], c["client"], c["scenario"], c["payload_bytes"]) == (server, client, scenario, payload):
+            return c
+    return None
+
+
+def check_targets(rust, cs):
+    """Returns a list of (name, met, details)."""
+    targets = []
+
+    # 1. The engine at least matches the fastest Rust peer at every payload size.
+    misses, checked = [], 0
+    for server in SERVERS:
+        for scenario in SCENARIOS:
+            for p in PAYLOADS:
+                e = cell(rust, server, "engine", scenario, p)
+                peers = [cell(rust, server, peer, scenario, p) for peer in PEERS]
+                peers = [x for x in peers if x]
+                if not e or not peers:
+                    continue
+                best = max(peers, key=lambda x: x["msgs_per_sec"])
+                checked += 1
+                ratio = e["msgs_per_sec"] / best["msgs_per_sec"] if best["msgs_per_sec"] else 0.0
+                if ratio < 1.0:
+                    misses.append(f"{scenario} {human(p)} vs {server} server: {ratio:.2f}x of {best['client']}")
+    if checked:
+        details = "all %d cells >= 1.00x" % checked if not misses else "%d of %d cells below: %s" % (
+            len(misses), checked, "; ".join(misses))
+        targets.append(("engine >= fastest Rust peer at every payload", not misses, details))
+
+    # 2. The C# layer: RTT <= 1/5 of ClientWebSocket's, and 0 B allocated per message.
+    if cs:
+        by = {(c["client"], c["payload_bytes"]): c for c in cs.get("clients", [])}
+        ours, theirs = by.get(("WebSocketClient", 16)), by.get(("ClientWebSocket", 16))
+        if ours and theirs:
+            for q in ("p50", "p99"):
+                o, t = ours[f"rtt_{q}_us"], theirs[f"rtt_{q}_us"]
+                r = o / t if t else float("inf")
+                targets.append((f"C# RTT {q} <= 1/5 of ClientWebSocket (16 B)", r <= 0.2,
+                                f"{o:.1f} us vs {t:.1f} us = {r:.2f}x (target <= 0.20x)"))
+        allocs = [(c["payload_bytes"], c["allocated_bytes_per_message"]) for c in cs.get("clients", [])
+                  if c["client"] == "WebSocketClient"]
+        if allocs:
+            bad = [f"{human(p)}: {a:.1f} B" for p, a in allocs if a > 0]
+            targets.append(("C# WebSocketClient allocates 0 B per message", not bad,
+                            "0 B at every payload" if not bad else "; ".join(bad)))
+
+    # 3. Unmasking reaches at least half of memcpy throughput.
+    rows = rust.get("masking", [])
+    if rows:
+        bad = [f"{human(r['size_bytes'])}: {r['ratio_unmask_over_memcpy']:.2f}x" for r in rows
+               if r["ratio_unmask_over_memcpy"] < 0.5]
+        worst = min(rows, key=lambda r: r["ratio_unmask_over_memcpy"])
+        targets.append(("unmask >= 0.5x memcpy (1 KiB..16 MiB)", not bad,
+                        f"lowest {worst['ratio_unmask_over_memcpy']:.2f}x at {human(worst['size_bytes'])}"
+                        if not bad else "below at " + "; ".join(bad)))
+    return targets
+
+
+def ratio_table(rust, cs):
+    lines = ["Engine vs tungstenite client, messages/s (median); ratio = engine / tungstenite"]
+    lines.append(f"{'server':<17} {'scenario':<12} {'payload':>8} {'engine':>10} {'blocking':>10} "
+                 f"{'tungstenite':>11} {'ratio':>7}")
+    for server in SERVERS:
+        for scenario in SCENARIOS:
+            for p in PAYLOADS:
+                e = cell(rust, server, "engine", scenario, p)
+                b = cell(rust, server, "devian-websocket", scenario, p)
+                t = cell(rust, server, "tungstenite", scenario, p)
+                if not (e and b and t):
+                    continue
+                r = e["msgs_per_sec"] / t["msgs_per_sec"] if t["msgs_per_sec"] else 0
+                lines.append(f"{server:<17} {scenario:<12} {human(p):>8} {e['msgs_per_sec']:>10.0f} "
+                             f"{b['msgs_per_sec']:>10.0f} {t['msgs_per_sec']:>11.0f} {r:>6.2f}x")
+    if cs:
+        lines.append("")
+        lines.append("C#: WebSocketClient vs ClientWebSocket (same Mono, same server)")
+        lines.append(f"{'client':<16} {'payload':>8} {'p50 us':>9} {'p99 us':>9} {'msg/s':>9} {'pipelined':>10} {'B/msg':>8}")
+        for c in cs.get("clients", []):
+            lines.append(f"{c['client']:<16} {human(c['payload_bytes']):>8} {c['rtt_p50_us']:>9.1f} "
+                         f"{c['rtt_p99_us']:>9.1f} {c['msgs_per_sec']:>9.0f} {c['pipelined_msgs_per_sec']:>10.0f} "
+                         f"{c['allocated_bytes_per_message']:>8.1f}")
+    return "\n".join(lines)
+
+
+def render(merged, path):
+    rust, cs = merged["rust"], merged.get("csharp") or {}
+    fig, axes = plt.subplots(2, 2, figsize=(15, 10))
+    fig.suptitle(f"Devian.Network WebSocket bench — {merged['date']} — {merged['machine']['cpu_model']}, "
+                 f"{merged['machine']['nproc']} cores", fontsize=12)
+
+    # (a) engine / tungstenite ratio per scenario and payload, both servers.
+    ax = axes[0][0]
+    width = 0.13
+    x = range(len(PAYLOADS))
+    i = 0
+    for server in SERVERS:
+        for scenario in SCENARIOS:
+            vals = []
+            for p in PAYLOADS:
+                e, t = cell(rust, server, "engine", scenario, p), cell(rust, server, "tungstenite", scenario, p)
+                vals.append(e["msgs_per_sec"] / t["msgs_per_sec"] if e and t and t["msgs_per_sec"] else 0)
+            ax.bar([xi + (i - 2.5) * width for xi in x], vals, width, label=f"{scenario} ({server} server)")
+            i += 1
+    ax.axhline(1.0, color="black", linestyle="--", linewidth=1, label="target: 1.0 (= tungstenite)")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels([human(p) for p in PAYLOADS])
+    ax.set_ylabel("engine msg/s ÷ tungstenite msg/s")
+    ax.set_xlabel("payload size")
+    ax.set_title("Engine vs tungstenite client (higher is better)")
+    ax.legend(fontsize=7)
+
+    # (b) masking vs memcpy.
+    ax = axes[0][1]
+    rows = rust.get("masking", [])
+    if rows:
+        sizes = [r["size_bytes"] for r in rows]
+        ax.plot(sizes, [r["unmask_gib_per_sec"] for r in rows], marker="o", label="unmask (apply_mask, in place)")
+        ax.plot(sizes, [r["memcpy_gib_per_sec"] for r in rows], marker="s", label="memcpy (copy_from_slice)")
+        ax.plot(sizes, [r["memcpy_gib_per_sec"] * 0.5 for r in rows], linestyle="--", color="gray",
+                label="target: 0.5 × memcpy")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sizes)
+        ax.set_xticklabels([human(s) for s in sizes], rotation=30)
+    ax.set_ylabel("GiB/s")
+    ax.set_xlabel("buffer size")
+    ax.set_title("Unmasking vs memcpy (median)")
+    ax.legend(fontsize=8)
+
+    # (c) C# round-trip time.
+    ax = axes[1][0]
+    clients = cs.get("clients", [])
+    if clients:
+        payloads = sorted({c["payload_bytes"] for c in clients})
+        for j, (name, q) in enumerate([("WebSocketClient", "p50"), ("ClientWebSocket", "p50"),
+                                       ("WebSocketClient", "p99"), ("ClientWebSocket", "p99")]):
+            vals = []
+            for p in payloads:
+                c = next((c for c in clients if c["client"] == name and c["payload_bytes"] == p), None)
+                vals.append(c[f"rtt_{q}_us"] if c else 0)
+            ax.bar([k + (j - 1.5) * 0.2 for k in range(len(payloads))], vals, 0.2, label=f"{name} {q}")
+        ax.set_xticks(range(len(payloads)))
+        ax.set_xticklabels([human(p) for p in payloads])
+        ax.set_yscale("log")
+    ax.set_ylabel("round-trip time, µs (log)")
+    ax.set_xlabel("payload size")
+    ax.set_title("C# on Mono: ours vs ClientWebSocket (lower is better)")
+    ax.legend(fontsize=8)
+
+    # (d) many connections.
+    ax = axes[1][1]
+    conns = rust.get("connections", [])
+    if conns:
+        n = [c["connections"] for c in conns]
+        ax.plot(n, [c["rss_kib_per_connection"] for c in conns], marker="o", color="tab:blue",
+                label="RSS per connection (KiB)")
+        ax.set_xscale("log")
+        ax.set_xlabel("open engine connections")
+        ax.set_ylabel("KiB per connection", color="tab:blue")
+        ax2 = ax.twinx()
+        ax2.plot(n, [c["idle_poll_sweep_us"] for c in conns], marker="s", color="tab:red",
+                 label="idle poll() sweep over all (µs)")
+        ax2.set_ylabel("idle sweep, µs", color="tab:red")
+        ax2.set_yscale("log")
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper center")
+    ax.set_title("Many idle connections in one process")
+
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    if len(sys.argv) != 5:
+        sys.exit(__doc__)
+    rust_path, cs_path, out_json, out_png = sys.argv[1:]
+    with open(rust_path) as f:
+        rust = json.load(f)
+    cs = None
+    if os.path.exists(cs_path):
+        with open(cs_path) as f:
+            cs = json.load(f)
+    merged = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "rust": rust,
+        "csharp": cs,
+    }
+    targets = check_targets(rust, cs)
+    merged["targets"] = [{"target": n, "met": m, "details": d} for n, m, d in targets]
+    with open(out_json, "w") as f:
+        json.dump(merged, f, indent=2)
+        f.write("\n")
+    render(merged, out_png)
+
+    print(ratio_table(rust, cs))
+    print()
+    print("Targets (issue 7):")
+    for name, met, details in targets:
+        print(f"  [{'MET ' if met else 'MISS'}] {name}: {details}")
+    if not cs:
+        print("  [----] C# targets: no C# results")
+    print(f"\nwrote {out_json} and {out_png}")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,8 @@
 
 Usage: report.py RUST.json CSHARP.json OUT.json OUT.png
 
-Writes OUT.json (both results plus the date and the machine) and OUT.png, and prints the
+Writes OUT.json (both results plus the date and the machine), OUT.png, and next to them a
+Markdown summary (OUT with .md) for the README, and prints the
 ratio table and which targets were met or missed (with the figures). The exit status is 0
 even when targets are missed: missing a target is a finding, not a failure of the bench.
 """
@@ -59,6 +60,7 @@ def machine():
         "cpu_model": cpu,
         "kernel": platform.release(),
         "os": platform.platform(),
+        "load_average_at_start": os.environ.get("BENCH_LOAD_START"),
         "load_average_at_end": load,
         "rustc": version(["rustc", "--version"]),
         "mono": version(["mono", "--version"]),
@@ -149,6 +151,60 @@ def ratio_table(rust, cs):
                          f"{c['rtt_p99_us']:>9.1f} {c['msgs_per_sec']:>9.0f} {c['pipelined_msgs_per_sec']:>10.0f} "
                          f"{c['allocated_bytes_per_message']:>8.1f}")
     return "\n".join(lines)
+
+
+def markdown(merged, targets):
+    rust, cs, m = merged["rust"], merged.get("csharp") or {}, merged["machine"]
+    out = [f"Run: {merged['date']}, {m['cpu_model']}, {m['nproc']} cores, Linux {m['kernel']}, "
+           f"{m['rustc']}, {(m['mono'] or '').replace('Mono JIT compiler version ', 'Mono ')}. "
+           f"Load average (1/5/15 min) at start: {m.get('load_average_at_start') or 'n/a'}, at end: "
+           + (" ".join(f"{x:.1f}" for x in m["load_average_at_end"]) if m.get("load_average_at_end") else "n/a")
+           + ("" if not rust.get("quick") else " **(--quick run)**"), ""]
+    out += ["**Targets**", ""]
+    for name, met, details in targets:
+        out.append(f"- {'met' if met else '**missed**'}: {name} — {details}")
+    out += ["", f"**Rust, messages/s on one connection** (median of {rust.get('runs_per_cell')} runs; "
+            "ratio = engine ÷ tungstenite client)", "",
+            "| server | scenario | payload | engine | devian-websocket (blocking) | tungstenite | ratio |",
+            "|---|---|---:|---:|---:|---:|---:|"]
+    for server in SERVERS:
+        for scenario in SCENARIOS:
+            for p in PAYLOADS:
+                e, b, t = (cell(rust, server, c, scenario, p) for c in ("engine", "devian-websocket", "tungstenite"))
+                if e and b and t:
+                    r = e["msgs_per_sec"] / t["msgs_per_sec"] if t["msgs_per_sec"] else 0
+                    out.append(f"| {server} | {scenario} | {human(p)} | {e['msgs_per_sec']:.0f} | "
+                               f"{b['msgs_per_sec']:.0f} | {t['msgs_per_sec']:.0f} | {r:.2f}× |")
+    out += ["", "**Rust, round-trip time of 16 B echoes** (µs)", "",
+            "| server | client | p50 | p99 |", "|---|---|---:|---:|"]
+    for c in rust.get("throughput", []):
+        if c["scenario"] == "echo" and c.get("rtt_p50_us") is not None:
+            out.append(f"| {c['server']} | {c['client']} | {c['rtt_p50_us']:.1f} | {c['rtt_p99_us']:.1f} |")
+    if cs:
+        out += ["", "**C# on Mono, same server** (medians)", "",
+                "| client | payload | RTT p50 µs | RTT p99 µs | echo msg/s | pipelined msg/s | managed B/message |",
+                "|---|---:|---:|---:|---:|---:|---:|"]
+        for c in cs.get("clients", []):
+            out.append(f"| {c['client']} | {human(c['payload_bytes'])} | {c['rtt_p50_us']:.1f} | {c['rtt_p99_us']:.1f} | "
+                       f"{c['msgs_per_sec']:.0f} | {c['pipelined_msgs_per_sec']:.0f} | {c['allocated_bytes_per_message']:.1f} |")
+    if rust.get("masking"):
+        out += ["", "**Unmasking vs memcpy** (GiB/s, median)", "",
+                "| size | unmask | memcpy | ratio |", "|---:|---:|---:|---:|"]
+        for r in rust["masking"]:
+            out.append(f"| {human(r['size_bytes'])} | {r['unmask_gib_per_sec']:.1f} | {r['memcpy_gib_per_sec']:.1f} | "
+                       f"{r['ratio_unmask_over_memcpy']:.2f}× |")
+    if rust.get("connections"):
+        idle = {row["connections"]: row for row in cs.get("idle_update", [])} if cs else {}
+        out += ["", "**Many idle connections in one process** (engine; each count in a fresh process)", "",
+                "| connections | RSS KiB/connection | threads/connection | idle poll() sweep µs | idle C# Update() sweep µs |",
+                "|---:|---:|---:|---:|---:|"]
+        for r in rust["connections"]:
+            u = idle.get(r["connections"])
+            out.append(f"| {r['connections']} | {r['rss_kib_per_connection']:.0f} | {r['threads_per_connection']:.2f} | "
+                       f"{r['idle_poll_sweep_us']:.2f} | {u['sweep_us']:.2f} |" if u else
+                       f"| {r['connections']} | {r['rss_kib_per_connection']:.0f} | {r['threads_per_connection']:.2f} | "
+                       f"{r['idle_poll_sweep_us']:.2f} | – |")
+    return "\n".join(out) + "\n"
 
 
 def render(merged, path):
@@ -261,6 +317,9 @@ def main():
         json.dump(merged, f, indent=2)
         f.write("\n")
     render(merged, out_png)
+    out_md = os.path.splitext(out_json)[0] + ".md"
+    with open(out_md, "w") as f:
+        f.write(markdown(merged, targets))
 
     print(ratio_table(rust, cs))
     print()
@@ -269,7 +328,7 @@ def main():
         print(f"  [{'MET ' if met else 'MISS'}] {name}: {details}")
     if not cs:
         print("  [----] C# targets: no C# results")
-    print(f"\nwrote {out_json} and {out_png}")
+    print(f"\nwrote {out_json}, {out_png} and {out_md}")
 
 
 if __name__ == "__main__":

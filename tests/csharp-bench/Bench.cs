@@ -140,7 +140,7 @@ namespace Devian.Network.Bench
                     Payloads = new[] { 16, 1024, 65536 },
                     SmallCount = 5000,
                     ByteBudget = 64 << 20,
-                    ConnectionCounts = new[] { 1, 10, 100 },
+                    ConnectionCounts = new[] { 1, 10, 100, 1000 },
                     Sweeps = 200,
                 };
             }

@@ -451,6 +451,7 @@ namespace Devian.Network.Tests
             int port = PeerProcess.FreePort();
             var log = new EventLog();
             var options = new WebSocketOptions { ConnectTimeout = TimeSpan.FromSeconds(3) };
+            options.Reconnect.Enabled = false; // with it on (the default), a refusal is retried
             var client = new WebSocketClient(new NetworkClient(new CountingRuntime()), options);
             try
             {

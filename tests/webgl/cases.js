@@ -241,6 +241,22 @@ var CASES = [
       check(s.reconnects === 1 && s.sendQueueDepth === 0, 'statistics ' + JSON.stringify(s));
     } finally { c.dispose(); }
   }],
+  // As natively: with reconnect on, a first dial that fails is retried; its success is an Open.
+  ['first dial retried until the server is up', async function () {
+    await serverCtl('stop');
+    var c = new UnityClient(wsUrl);
+    try {
+      ok(lib.DevianWs_SetReconnect(c.id, 1, 0, 50, 2.0, 200, 1), 'SetReconnect');
+      ok(lib.DevianWs_Connect(c.id), 'Connect');
+      await c.waitFor(function (e) { return e.kind === KIND.RECONNECTING; }, 'reconnecting');
+      await serverCtl('start');
+      await c.waitFor(function (e) { return e.kind === KIND.OPEN; }, 'open');
+      check(c.stats().reconnects === 0, 'counted as a reconnect');
+    } finally {
+      c.dispose();
+      await serverCtl('start');
+    }
+  }],
   ['sends before open are buffered and flushed', async function () {
     var c = new UnityClient(wsUrl);
     try {
@@ -315,6 +331,21 @@ var CASES = [
       c.update();
       check(c.events.length === 0, c.events.length + ' events queued');
     } finally { c.dispose(); }
+  }],
+  // Destroy while connecting and while open: the socket's handlers must be detached before
+  // their closures are freed, or the browser's late events would throw on the page.
+  ['50 connections destroyed while connecting or open, then a clean echo', async function () {
+    var ids = {};
+    for (var i = 0; i < 50; i++) {
+      var d = new UnityClient(wsUrl);
+      check(!ids[d.id], 'id ' + d.id + ' reused while alive');
+      ids[d.id] = true;
+      if (i % 2) await d.open(); else ok(lib.DevianWs_Connect(d.id), 'Connect');
+      d.dispose();
+      check(lib.DevianWs_State(d.id) === -1, 'destroyed id still answers');
+    }
+    await sleep(200);
+    await echoBinary(100);
   }],
   ['custom header is refused with a clear error', async function () {
     var c = new UnityClient(wsUrl);

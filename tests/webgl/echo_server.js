@@ -14,8 +14,9 @@ class EchoServer {
     this.port = 0;
   }
 
-  /** Listens on 127.0.0.1 (on `port`, or a free one the first time). */
+  /** Listens on 127.0.0.1 (on `port`, or a free one the first time); no-op when listening. */
   start(port) {
+    if (this.wss) return Promise.resolve(this.port);
     return new Promise((resolve, reject) => {
       const wss = new WebSocketServer({
         host: '127.0.0.1',

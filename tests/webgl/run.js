@@ -80,7 +80,12 @@ async function main() {
     });
     const page = context.pages()[0] || (await context.newPage());
     page.on('console', (m) => { if (m.type() === 'error') console.error(`[page] ${m.text()}`); });
-    page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+    // An uncaught exception on the page (e.g. a browser event reaching a freed wasm closure)
+    // is a failure even when every case passed.
+    page.on('pageerror', (e) => {
+      failed++;
+      console.log(`FAIL uncaught page error: ${e.message}`);
+    });
     // The restart case stops and restarts the server on the same port from the page.
     await page.exposeFunction('serverCtl', async (what) => {
       if (what === 'stop') await echo.stop();

@@ -1,7 +1,7 @@
 //! The functions the Unity bridge (`devian-ws.jslib`) calls, exported through wasm-bindgen.
 //!
 //! Every function returns a status `i32`: `>= 0` is success (an id, a kind, a count) and a
-//! negative value is an [`ErrorKind`](crate::ErrorKind) code whose message
+//! negative value is an [`ErrorKind`] code whose message
 //! [`ws_last_error`] returns. Nothing here throws or panics into JavaScript: an exception
 //! in a jslib function would abort the Unity player.
 //!

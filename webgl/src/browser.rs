@@ -270,14 +270,11 @@ impl Connection {
     }
 
     fn on_error(&mut self, generation: u32) {
-        // A failed reconnect attempt is already reported by the Reconnecting event that
-        // follows; report errors of the live connection only. The browser gives no detail
-        // on purpose (it would leak network information), the close code says more.
-        // Closing: the application's own close() of a connecting socket also fires `error`.
-        if generation == self.generation
-            && !self.session.in_reconnect_attempt()
-            && self.session.state() != State::Closing
-        {
+        // Reported like the native engine reports a failed connection or attempt. The browser
+        // gives no detail on purpose (it would leak network information); the close code
+        // that follows says more. The application's own close() of a connecting socket also
+        // fires `error`, which is not a failure.
+        if generation == self.generation && self.session.state() != State::Closing {
             self.session
                 .failed("WebSocket error (the browser gives no details; the close event follows)");
         }

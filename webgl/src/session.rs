@@ -154,12 +154,6 @@ impl<In, Out> Session<In, Out> {
         &self.protocol
     }
 
-    /// Whether the socket being opened is a reconnect attempt (its failure is expected
-    /// while the server is down and is reported through `Reconnecting` events).
-    pub fn in_reconnect_attempt(&self) -> bool {
-        self.state == State::Connecting && self.has_opened
-    }
-
     /// Starts connecting: checks the options and returns where to dial.
     pub fn connect(&mut self) -> Result<Dial> {
         if !matches!(self.state, State::Idle | State::Closed) {
@@ -268,21 +262,19 @@ impl<In, Out> Session<In, Out> {
                 AfterClose::Done
             }
             State::Open | State::Connecting => {
-                // Only a connection that was up reconnects; a first dial that fails is
-                // reported, and the application decides.
-                if self.has_opened {
-                    let attempt = self.attempt.saturating_add(1);
-                    let policy = &self.options.reconnect;
-                    if policy.enabled && policy.should_reconnect(code, false, attempt) {
-                        let delay = policy.delay(attempt, random01);
-                        self.attempt = attempt;
-                        self.state = State::Reconnecting;
-                        self.events.push_back(Event::Reconnecting {
-                            attempt,
-                            delay_ms: u32::try_from(delay.as_millis()).unwrap_or(u32::MAX),
-                        });
-                        return AfterClose::Reconnect(delay);
-                    }
+                // As the native engine does, a first dial that fails is retried too; only a
+                // later open counts as a reconnect.
+                let attempt = self.attempt.saturating_add(1);
+                let policy = &self.options.reconnect;
+                if policy.should_reconnect(code, false, attempt) {
+                    let delay = policy.delay(attempt, random01);
+                    self.attempt = attempt;
+                    self.state = State::Reconnecting;
+                    self.events.push_back(Event::Reconnecting {
+                        attempt,
+                        delay_ms: u32::try_from(delay.as_millis()).unwrap_or(u32::MAX),
+                    });
+                    return AfterClose::Reconnect(delay);
                 }
                 self.finish(code, reason, clean);
                 AfterClose::Done
@@ -693,8 +685,27 @@ mod tests {
     }
 
     #[test]
-    fn first_dial_failure_is_reported_not_retried() {
+    fn first_dial_failure_is_retried_like_native() {
         let mut s = session(true);
+        s.connect().unwrap();
+        assert!(matches!(
+            s.closed(1006, String::new(), false, 0.1),
+            AfterClose::Reconnect(_)
+        ));
+        s.reconnect_due().unwrap();
+        s.opened(String::new());
+        // The first open after failed dials is an Open, not a Reconnected.
+        let kinds: Vec<_> = drain(&mut s).iter().map(Event::kind).collect();
+        assert_eq!(
+            kinds,
+            [crate::EventKind::Reconnecting, crate::EventKind::Open]
+        );
+        assert_eq!(s.stats().reconnects, 0);
+    }
+
+    #[test]
+    fn first_dial_failure_without_reconnect_is_reported() {
+        let mut s = session(false);
         s.connect().unwrap();
         assert_eq!(s.closed(1006, String::new(), false, 0.1), AfterClose::Done);
         assert_eq!(s.state(), State::Closed);

@@ -4,7 +4,8 @@ use crate::server::ServerKind;
 
 /// Usage text.
 pub const USAGE: &str = "usage: devian-ws-bench [--quick] [--out FILE.json] [--only throughput,mask,many]
-       devian-ws-bench --serve ours|tungstenite 127.0.0.1:PORT   (a bench server; exits when stdin closes)";
+       devian-ws-bench --serve ours|tungstenite 127.0.0.1:PORT   (a bench server; exits when stdin closes)
+       devian-ws-bench --connections N --url ws://... --sweeps S   (one many-connections step; prints JSON)";
 
 /// Parts of the bench that can be selected with `--only`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,15 @@ pub enum Command {
         /// Which parts to run.
         sections: Sections,
     },
+    /// Measure one many-connections step in this (fresh) process.
+    Connections {
+        /// Connections to open.
+        count: usize,
+        /// Echo server URL.
+        url: String,
+        /// Idle poll sweeps to time.
+        sweeps: usize,
+    },
     /// Be a server for the bench (child process).
     Serve {
         /// Implementation.
@@ -47,6 +57,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         mask: true,
         many: true,
     };
+    let mut connections: Option<(usize, Option<String>, usize)> = None;
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -77,9 +88,31 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 let addr = value()?;
                 return Ok(Command::Serve { kind, addr });
             }
+            "--connections" => {
+                let n = value()?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--connections: {n:?} is not a count"))?;
+                connections.get_or_insert((0, None, 100)).0 = n;
+            }
+            "--url" => connections.get_or_insert((0, None, 100)).1 = Some(value()?),
+            "--sweeps" => {
+                let n = value()?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--sweeps: {n:?} is not a count"))?;
+                connections.get_or_insert((0, None, 100)).2 = n;
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
         }
+    }
+    if let Some((count, url, sweeps)) = connections {
+        let url = url.ok_or_else(|| format!("--connections needs --url\n{USAGE}"))?;
+        if count == 0 || sweeps == 0 {
+            return Err("--connections and --sweeps must be positive".into());
+        }
+        return Ok(Command::Connections { count, url, sweeps });
     }
     Ok(Command::Bench {
         quick,
@@ -134,6 +167,19 @@ mod tests {
             })
         );
         assert!(parse(args("--serve apache 127.0.0.1:0")).is_err());
+        assert_eq!(
+            parse(args(
+                "--connections 10 --url ws://127.0.0.1:1/echo --sweeps 5"
+            )),
+            Ok(Command::Connections {
+                count: 10,
+                url: "ws://127.0.0.1:1/echo".into(),
+                sweeps: 5
+            })
+        );
+        assert!(parse(args("--connections 10")).is_err());
+        assert!(parse(args("--connections 0 --url ws://x/")).is_err());
+        assert!(parse(args("--connections ten --url ws://x/")).is_err());
         assert!(parse(args("--out")).is_err());
         assert!(parse(args("--only disk")).is_err());
         assert!(parse(args("--fast")).is_err());

@@ -37,6 +37,7 @@ const SKIPPED_PEERS: &str = "fastwebsockets and tokio-tungstenite: async (tokio)
 fn main() -> ExitCode {
     let result = cli::parse(std::env::args().skip(1)).and_then(|cmd| match cmd {
         Command::Serve { kind, addr } => child::serve_until_stdin_closes(kind, &addr),
+        Command::Connections { count, url, sweeps } => many::run_step(count, &url, sweeps),
         Command::Bench {
             quick,
             out,
@@ -99,7 +100,9 @@ fn bench(quick: bool, out: Option<&str>, sections: Sections) -> Result<(), Strin
         eprintln!("== many engine connections");
         let server = ChildServer::start(ServerKind::Ours)?;
         let rows = many::measure(&server, &settings)?;
-        println!("\nMany idle engine connections (server in a child process)");
+        println!(
+            "\nMany idle engine connections (each count in a fresh process; server in another)"
+        );
         println!("{}", report::many_table(&rows));
         results["connections"] = Value::Array(rows.iter().map(|r| r.to_json()).collect());
         // Explains most of the per-connection memory: the receive queue is preallocated.

@@ -140,36 +140,57 @@ fn measure_group(
             settings.warmup_for(payload),
         )
         .map_err(|e| format!("{kind}: {e}"))?;
-        clients.push((kind, client, Vec::new(), Vec::new(), Vec::new()));
+        clients.push(Series {
+            kind,
+            client,
+            rates: Vec::new(),
+            p50s: Vec::new(),
+            p99s: Vec::new(),
+        });
     }
     for _ in 0..settings.runs {
-        for (kind, client, runs, p50s, p99s) in clients.iter_mut() {
-            let (elapsed, rtts) = run_once(client.as_mut(), scenario, &data, count)
-                .map_err(|e| format!("{kind}: {e}"))?;
-            runs.push(rate(count, elapsed));
+        for s in clients.iter_mut() {
+            let (elapsed, rtts) = run_once(s.client.as_mut(), scenario, &data, count)
+                .map_err(|e| format!("{}: {e}", s.kind))?;
+            s.rates.push(rate(count, elapsed));
             if payload <= SMALL_PAYLOAD && !rtts.is_empty() {
-                p50s.extend(percentile(&rtts, 50.0).map(|d| d.as_secs_f64()));
-                p99s.extend(percentile(&rtts, 99.0).map(|d| d.as_secs_f64()));
+                s.p50s
+                    .extend(percentile(&rtts, 50.0).map(|d| d.as_secs_f64()));
+                s.p99s
+                    .extend(percentile(&rtts, 99.0).map(|d| d.as_secs_f64()));
             }
         }
     }
     let secs = |v: &[f64]| median(v).map(Duration::from_secs_f64);
     let mut cells = Vec::with_capacity(clients.len());
-    for (kind, client, runs, p50s, p99s) in clients {
-        client.close().map_err(|e| format!("{kind}: close: {e}"))?;
+    for s in clients {
+        s.client
+            .close()
+            .map_err(|e| format!("{}: close: {e}", s.kind))?;
         cells.push(Cell {
             server: server.kind().name(),
-            client: kind,
+            client: s.kind,
             scenario,
             payload,
             count,
-            msgs_per_sec: median(&runs).unwrap_or(0.0),
-            rtt_p50: secs(&p50s),
-            rtt_p99: secs(&p99s),
-            runs,
+            msgs_per_sec: median(&s.rates).unwrap_or(0.0),
+            rtt_p50: secs(&s.p50s),
+            rtt_p99: secs(&s.p99s),
+            runs: s.rates,
         });
     }
     Ok(cells)
+}
+
+/// One client's connection and its measurements so far.
+struct Series {
+    kind: ClientKind,
+    client: Box<dyn BenchClient>,
+    /// Messages per second of each run.
+    rates: Vec<f64>,
+    /// Each run's round-trip percentiles, in seconds.
+    p50s: Vec<f64>,
+    p99s: Vec<f64>,
 }
 
 /// One run of `count` messages; returns the elapsed time and, for echo,

@@ -6,13 +6,12 @@ use crate::inner::Inner;
 use crate::outbox::{OutMsg, UserClose};
 use crate::state::State;
 use crate::{driver, registry};
+use devian_websocket::MAX_CLOSE_REASON;
 use devian_ws_policy::Stats;
 use devian_ws_protocol::{CloseCode, Error, MessageKind, Result, MAX_HEADER_LEN};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-
-/// Longest close reason: a Close payload is at most 125 bytes, 2 of them the code (§5.5).
-const MAX_CLOSE_REASON: usize = 123;
+use std::time::Instant;
 
 /// One WebSocket connection driven by its own send and receive threads.
 ///
@@ -63,12 +62,24 @@ impl Client {
     /// Errors: `Usage("not open")` before the connection is open (while
     /// reconnecting too, unless the reconnect buffer is on), `Capacity` when
     /// the send queue (or reconnect buffer) is full, `AlreadyClosed` after
-    /// `close`. Text must be valid UTF-8 (§5.6).
+    /// `close`. Text must be valid UTF-8 (§5.6); [`Client::send_text`]
+    /// takes a `&str` and skips that check.
     pub fn send(&self, kind: MessageKind, payload: &[u8]) -> Result<()> {
-        self.check_size(payload.len())?;
         if kind == MessageKind::Text && std::str::from_utf8(payload).is_err() {
             return Err(Error::Usage("text message is not valid UTF-8"));
         }
+        self.send_checked(kind, payload)
+    }
+
+    /// Sends a text message; like `send`, without validating UTF-8 again
+    /// (a `&str` already is).
+    pub fn send_text(&self, text: &str) -> Result<()> {
+        self.send_checked(MessageKind::Text, text.as_bytes())
+    }
+
+    /// `send` once the payload is known to suit `kind`.
+    fn send_checked(&self, kind: MessageKind, payload: &[u8]) -> Result<()> {
+        self.check_size(payload.len())?;
         let mut buf = self.inner.send_pool.take();
         let v = buf.vec_mut();
         v.reserve(MAX_HEADER_LEN + payload.len());
@@ -77,7 +88,9 @@ impl Client {
         self.enqueue(OutMsg { kind, buf }, payload.len())
     }
 
-    /// Like `send`, but `fill` writes the `len`-byte payload straight into the pooled buffer.
+    /// Like `send`, but `fill` writes the payload straight into the pooled
+    /// buffer: it gets a zeroed slice of exactly `len` bytes. Text that
+    /// `fill` leaves invalid is refused and not queued.
     pub fn send_with(
         &self,
         kind: MessageKind,
@@ -106,8 +119,16 @@ impl Client {
     }
 
     fn enqueue(&self, msg: OutMsg, size: usize) -> Result<()> {
-        self.inner.lock_outbox().admit(msg, size)?;
-        self.inner.wake.notify_all();
+        let mut ob = self.inner.lock_outbox();
+        ob.admit(msg, size)?;
+        // A send thread that is not waiting will see the message before it
+        // waits again (it checks the queue under this lock): no wake needed,
+        // and a burst of sends costs no syscall each.
+        let idle = ob.sender_waiting;
+        drop(ob);
+        if idle {
+            self.inner.wake.notify_one();
+        }
         Ok(())
     }
 
@@ -169,7 +190,10 @@ impl Client {
         }
     }
 
-    /// Closes (if needed) and joins both threads.
+    /// Closes (if needed) and joins both threads. Sends Close(1001) when
+    /// open; a peer that does not read gets `close_timeout` for it, then the
+    /// socket is cut. Still in its TCP connect, it first finishes that
+    /// (bounded by `connect_timeout`).
     pub fn shutdown(self) {
         // Drop does the work.
     }
@@ -178,6 +202,7 @@ impl Client {
 impl Drop for Client {
     fn drop(&mut self) {
         self.inner.stop();
-        self.inner.join();
+        self.inner
+            .join_by(Instant::now() + self.inner.config.close_timeout);
     }
 }

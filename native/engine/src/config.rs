@@ -2,6 +2,7 @@
 
 use devian_websocket::tls::TlsOptions;
 use devian_ws_policy::{Auth, QueueLimits, ReconnectPolicy};
+use devian_ws_protocol::handshake::client::ClientRequest;
 use devian_ws_protocol::{Error, Limits, Result, WsUrl};
 use std::time::Duration;
 
@@ -89,9 +90,11 @@ impl Config {
     }
 
     /// Checks what can be checked before connecting: the URL (with the
-    /// authentication parameter applied) and the bounds.
+    /// authentication parameter applied), the upgrade request (so a header
+    /// value cannot inject lines into it) and the bounds.
     pub(crate) fn validate(&self) -> Result<WsUrl> {
         let url = WsUrl::parse(&self.auth.apply_to_url(&self.url))?;
+        self.request().validate()?;
         if self.send_queue.max_messages == 0 || self.send_queue.max_bytes == 0 {
             return Err(Error::Usage("send_queue bounds must be positive"));
         }
@@ -110,6 +113,22 @@ impl Config {
             return Err(Error::Usage("keep-alive durations must be positive"));
         }
         Ok(url)
+    }
+
+    /// The upgrade request: the user's settings with the authentication
+    /// method's sub-protocol or headers added. Built again on every
+    /// (re)connect, so authentication is re-applied each time.
+    pub(crate) fn request(&self) -> ClientRequest {
+        let mut protocols = self.protocols.clone();
+        protocols.extend(self.auth.extra_protocols());
+        let mut headers = self.headers.clone();
+        headers.extend(self.auth.extra_headers());
+        ClientRequest {
+            protocols,
+            extensions: Vec::new(),
+            origin: self.origin.clone(),
+            headers,
+        }
     }
 
     /// The receive bound actually enforced (see [`MAX_RECV_QUEUE_MESSAGES`]).
@@ -137,6 +156,25 @@ mod tests {
         assert_eq!(c.recv_queue, QueueLimits::new(4096, 64 << 20));
         assert_eq!(c.reconnect_buffer, Some(QueueLimits::new(1024, 16 << 20)));
         assert_eq!(c.reconnect, ReconnectPolicy::default());
+    }
+
+    // RFC 6455 §4.1 / RFC 7230 §3.2: a header value with CR or LF would let
+    // a caller (or a token from a server) inject lines into the request.
+    #[test]
+    fn header_injection_is_refused_before_connecting() {
+        let mut c = Config::new("ws://127.0.0.1:1/");
+        c.auth = Auth::Headers(vec![("Authorization".into(), "x\r\nEvil: 1".into())]);
+        assert!(matches!(c.validate(), Err(Error::Usage(_))));
+        let mut c = Config::new("ws://127.0.0.1:1/");
+        c.headers.push(("X-Ok".into(), "fine".into()));
+        c.auth = Auth::Subprotocol {
+            token: "not a token".into(),
+        };
+        assert!(matches!(c.validate(), Err(Error::Usage(_))));
+        let mut c = Config::new("ws://127.0.0.1:1/");
+        c.headers.push(("X-Ok".into(), "fine".into()));
+        c.protocols.push("chat".into());
+        assert!(c.validate().is_ok());
     }
 
     #[test]

@@ -11,9 +11,9 @@ use crate::receiver;
 use crate::sender::Sender;
 use crate::session::SessionEnd;
 use crate::state::State;
-use crate::transport::{establish, tcp_connect};
+use crate::transport::establish;
+use devian_websocket::tcp_connect;
 use devian_ws_policy::Auth;
-use devian_ws_protocol::handshake::client::ClientRequest;
 use devian_ws_protocol::{CloseCode, Encoder, Role};
 use std::net::Shutdown;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -30,6 +30,7 @@ pub(crate) fn run(inner: Arc<Inner>) {
         )
     });
     finish(&inner, end);
+    inner.mark_finished();
 }
 
 /// Connects and reconnects until the connection is over; returns the last end.
@@ -78,11 +79,7 @@ fn backoff(inner: &Inner, delay: Duration) -> bool {
         if now >= until {
             return true;
         }
-        ob = inner
-            .wake
-            .wait_timeout(ob, until - now)
-            .unwrap_or_else(|p| p.into_inner())
-            .0;
+        ob = inner.wait_for_work(ob, Some(until - now));
     }
 }
 
@@ -98,6 +95,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
         ob.end = None;
         ob.close_sent = false;
         ob.closing_emitted = false;
+        ob.peer_close = None;
         ob.control.clear();
     }
     let config = &inner.config;
@@ -118,7 +116,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
     let established = establish(
         sock,
         &inner.url,
-        &request(config),
+        &config.request(),
         inner.tls.clone(),
         deadline,
     );
@@ -223,20 +221,6 @@ fn teardown(inner: &Inner, receiver: Option<std::thread::JoinHandle<()>>) {
         let _ = handle.join();
     }
     inner.set_socket(None);
-}
-
-/// The user's handshake request with the authentication method applied.
-fn request(config: &crate::Config) -> ClientRequest {
-    let mut protocols = config.protocols.clone();
-    protocols.extend(config.auth.extra_protocols());
-    let mut headers = config.headers.clone();
-    headers.extend(config.auth.extra_headers());
-    ClientRequest {
-        protocols,
-        extensions: Vec::new(),
-        origin: config.origin.clone(),
-        headers,
-    }
 }
 
 fn stopped_end() -> SessionEnd {

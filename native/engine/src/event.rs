@@ -88,13 +88,7 @@ impl ErrorKind {
     }
 }
 
-/// Whether an I/O error is a read/write timeout (the platform reports either kind).
-pub(crate) fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    )
-}
+pub(crate) use devian_websocket::is_timeout;
 
 #[cfg(test)]
 mod tests {

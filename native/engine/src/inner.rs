@@ -11,7 +11,7 @@ use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Buffers kept per pool, and the largest capacity worth keeping: together
 /// they bound what a pool can pin (128 × 256 KiB = 32 MiB worst case).
@@ -36,6 +36,8 @@ pub(crate) struct Inner {
     pub(crate) outbox: Mutex<Outbox>,
     /// The send thread waits on this (with `outbox`).
     pub(crate) wake: Condvar,
+    /// Signalled (with `outbox`) when `Outbox::finished` becomes true.
+    done: Condvar,
     pub(crate) dispatch: Dispatch,
     pub(crate) recv_pool: Arc<BufferPool>,
     pub(crate) send_pool: Arc<BufferPool>,
@@ -51,6 +53,8 @@ pub(crate) struct Inner {
     pub(crate) ping_outstanding: AtomicU64,
 }
 
+/// A poisoned lock still holds consistent data here (every critical section
+/// only assigns fields), and the panic itself is reported by the thread.
 fn relock<T>(r: std::sync::LockResult<T>) -> T {
     r.unwrap_or_else(|p| p.into_inner())
 }
@@ -65,6 +69,7 @@ impl Inner {
             tls,
             outbox: Mutex::new(outbox),
             wake: Condvar::new(),
+            done: Condvar::new(),
             dispatch,
             recv_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY),
             send_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY),
@@ -79,6 +84,24 @@ impl Inner {
 
     pub(crate) fn lock_outbox(&self) -> MutexGuard<'_, Outbox> {
         relock(self.outbox.lock())
+    }
+
+    /// The send thread's only way to block: waits on `wake` (up to
+    /// `timeout`), with `sender_waiting` set meanwhile so data senders know
+    /// to notify. Every waker changes the outbox under its lock first, so
+    /// the caller re-checks the outbox after this returns.
+    pub(crate) fn wait_for_work<'a>(
+        &self,
+        mut ob: MutexGuard<'a, Outbox>,
+        timeout: Option<Duration>,
+    ) -> MutexGuard<'a, Outbox> {
+        ob.sender_waiting = true;
+        let mut ob = match timeout {
+            Some(t) => relock(self.wake.wait_timeout(ob, t)).0,
+            None => relock(self.wake.wait(ob)),
+        };
+        ob.sender_waiting = false;
+        ob
     }
 
     pub(crate) fn stopping(&self) -> bool {
@@ -141,14 +164,37 @@ impl Inner {
         self.shutdown_socket(Shutdown::Read);
     }
 
+    /// Marks the connection thread finished; `join_by` stops waiting.
+    pub(crate) fn mark_finished(&self) {
+        self.lock_outbox().finished = true;
+        self.done.notify_all();
+    }
+
     /// Waits for the connection's threads to finish (after `stop`). A second
     /// caller waits for the first one's join to complete.
-    pub(crate) fn join(&self) {
+    ///
+    /// A write blocked on a peer that does not read ignores `stop` until its
+    /// own timeout (a keep-alive round). So the send thread gets until
+    /// `deadline` to put its Close on the wire; then the socket is shut down
+    /// in both directions, which fails that write at once.
+    pub(crate) fn join_by(&self, deadline: Instant) {
         let mut slot = relock(self.driver.lock());
-        if let Some(handle) = slot.take() {
-            // The driver catches its own panics; Err here cannot carry one.
-            let _ = handle.join();
+        let Some(handle) = slot.take() else { return };
+        let mut ob = self.lock_outbox();
+        while !ob.finished {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            ob = relock(self.done.wait_timeout(ob, deadline - now)).0;
         }
+        let finished = ob.finished;
+        drop(ob);
+        if !finished {
+            self.shutdown_socket(Shutdown::Both);
+        }
+        // The driver catches its own panics; Err here cannot carry one.
+        let _ = handle.join();
     }
 
     pub(crate) fn record_sent(&self, bytes: usize) {

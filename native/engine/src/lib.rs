@@ -57,5 +57,6 @@ pub use registry::shutdown_all;
 pub use state::State;
 
 pub use devian_websocket::tls::TlsOptions;
+pub use devian_websocket::MAX_CLOSE_REASON;
 pub use devian_ws_policy::{Auth, QueueLimits, ReconnectPolicy, Stats};
 pub use devian_ws_protocol::{CloseCode, Error, MessageKind, Result};

@@ -55,6 +55,14 @@ pub(crate) struct Outbox {
     pub(crate) close_sent: bool,
     /// The `Closing` event for the current session was queued.
     pub(crate) closing_emitted: bool,
+    /// The peer's Close arrived on the current session: the clean end to
+    /// report if the server does not close TCP within the close timeout.
+    pub(crate) peer_close: Option<SessionEnd>,
+    /// The connection thread has finished (final events queued).
+    pub(crate) finished: bool,
+    /// The send thread is blocked on `Inner::wake`. Senders notify only
+    /// then, so a busy send thread costs no futex wake per message.
+    pub(crate) sender_waiting: bool,
 }
 
 impl Outbox {
@@ -70,6 +78,9 @@ impl Outbox {
             end: None,
             close_sent: false,
             closing_emitted: false,
+            peer_close: None,
+            finished: false,
+            sender_waiting: false,
         }
     }
 

@@ -43,7 +43,14 @@ fn receive(inner: &Inner, mut reader: ReadHalf, leftover: Vec<u8>) -> SessionEnd
         while off < filled {
             let (used, decoded) = match decoder.decode(&buf[off..filled], message.vec_mut()) {
                 Ok(r) => r,
-                Err(e) => return fail(inner, &e),
+                Err(e) => {
+                    return match peer_close {
+                        // Frames after the peer's Close are discarded
+                        // (§5.5.1); the close handshake itself completed.
+                        Some(c) => SessionEnd::clean(c.code, c.reason),
+                        None => fail(inner, &e),
+                    };
+                }
             };
             off += used;
             if let Some(reply) = decoder.take_reply() {
@@ -75,9 +82,7 @@ fn receive(inner: &Inner, mut reader: ReadHalf, leftover: Vec<u8>) -> SessionEnd
                         code: code.unwrap_or(CloseCode::NO_STATUS),
                         reason: String::from_utf8_lossy(reason.as_slice()).into_owned(),
                     };
-                    if let Some(end) = on_peer_close(inner, &reader, &close) {
-                        return end;
-                    }
+                    on_peer_close(inner, &reader, &close);
                     peer_close = Some(close);
                 }
             }
@@ -140,16 +145,17 @@ fn on_pong(inner: &Inner, payload: &[u8]) {
     }
 }
 
-/// The peer's Close arrived (§5.5.1). Returns the end if the handshake is
-/// now complete (we had sent ours); otherwise the echo is on its way and we
-/// keep reading until the server closes TCP, for at most `close_timeout`.
-fn on_peer_close(inner: &Inner, reader: &ReadHalf, close: &PeerClose) -> Option<SessionEnd> {
+/// The peer's Close arrived (§5.5.1): either it answers ours, or our echo
+/// is on its way. Either way the server closes TCP first (§7.1.1), so keep
+/// reading until it does, for at most `close_timeout`; the session then
+/// ends cleanly with the peer's code.
+fn on_peer_close(inner: &Inner, reader: &ReadHalf, close: &PeerClose) {
     let mut ob = inner.lock_outbox();
-    if ob.close_sent {
-        return Some(SessionEnd::clean(close.code, close.reason.clone()));
+    ob.peer_close = Some(SessionEnd::clean(close.code, close.reason.clone()));
+    let started = !ob.close_sent && !std::mem::replace(&mut ob.closing_emitted, true);
+    if !ob.close_sent {
+        ob.state = State::Closing;
     }
-    let started = !std::mem::replace(&mut ob.closing_emitted, true);
-    ob.state = State::Closing;
     drop(ob);
     if started {
         inner.emit(Event::Closing);
@@ -157,7 +163,6 @@ fn on_peer_close(inner: &Inner, reader: &ReadHalf, close: &PeerClose) -> Option<
     let _ = reader
         .socket()
         .set_read_timeout(Some(inner.config.close_timeout));
-    None
 }
 
 /// The stream ended.

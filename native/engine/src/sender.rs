@@ -185,6 +185,11 @@ impl<'a> Sender<'a> {
             }
             let now = Instant::now();
             if self.close_deadline.is_some_and(|d| now >= d) {
+                // Both Close frames went across; only the server's TCP close
+                // (§7.1.1) is late. That is still a clean close.
+                if let Some(end) = ob.peer_close.take() {
+                    return Err(end);
+                }
                 drop(ob);
                 return Err(SessionEnd::abnormal(
                     ErrorKind::Timeout,
@@ -217,17 +222,7 @@ impl<'a> Sender<'a> {
                 .into_iter()
                 .flatten()
                 .min();
-            ob = match wake_at {
-                Some(t) => {
-                    let wait = t.saturating_duration_since(now);
-                    inner
-                        .wake
-                        .wait_timeout(ob, wait)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0
-                }
-                None => inner.wake.wait(ob).unwrap_or_else(|p| p.into_inner()),
-            };
+            ob = inner.wait_for_work(ob, wake_at.map(|t| t.saturating_duration_since(now)));
         }
     }
 

@@ -8,15 +8,15 @@
 //! ever writes to the socket, so records stay in order.
 
 use crate::event::is_timeout;
+use devian_websocket::client_upgrade;
 use devian_websocket::tls::map_error;
-use devian_ws_protocol::error::HandshakeError;
-use devian_ws_protocol::handshake::client::{ClientHandshake, ClientRequest};
+use devian_ws_protocol::handshake::client::ClientRequest;
 use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Error, Result, WsUrl};
 use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
 use std::io::{self, IoSlice, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -38,43 +38,9 @@ fn tls_io(e: rustls::Error) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e)
 }
 
-/// An I/O error, unwrapping TLS errors rustls tunnelled through `io::Error`.
-pub(crate) fn into_error(e: io::Error) -> Error {
-    if let Some(tls) = e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
-        return Error::Tls(map_error(tls));
-    }
-    Error::Io(e)
-}
-
-/// Opens the TCP connection, trying each resolved address within `deadline`.
-pub(crate) fn tcp_connect(url: &WsUrl, deadline: Instant) -> Result<TcpStream> {
-    let addrs = (url.host.as_str(), url.port).to_socket_addrs()?;
-    let mut last = None;
-    for addr in addrs {
-        let Some(left) = deadline
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
-        else {
-            return Err(Error::Timeout("connect"));
-        };
-        match TcpStream::connect_timeout(&addr, left) {
-            Ok(s) => {
-                // Frames are written whole; Nagle would only add latency.
-                s.set_nodelay(true)?;
-                return Ok(s);
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(match last {
-        Some(e) if is_timeout(&e) => Error::Timeout("connect"),
-        Some(e) => Error::Io(e),
-        None => Error::Url(format!("{} resolved to no address", url.host)),
-    })
-}
+/// An I/O error as a stack error: TLS errors rustls tunnelled through
+/// `io::Error` get their kind back, a socket timeout is `Error::Timeout`.
+pub(crate) use devian_websocket::tls::map_io_error as into_error;
 
 /// Sets the socket's read and write timeouts to what is left until `deadline`.
 fn time_left(sock: &TcpStream, deadline: Instant) -> Result<()> {
@@ -161,8 +127,9 @@ fn timeout_or(e: io::Error, what: &'static str) -> Error {
     }
 }
 
-/// Sends the upgrade request and reads the response head (§4.1).
-/// Returns the chosen sub-protocol and any bytes read past the head.
+/// Sends the upgrade request and reads the response head (§4.1), bounded
+/// by `deadline`. Returns the chosen sub-protocol and any bytes read past
+/// the head.
 fn upgrade(
     stream: &mut impl ReadWrite,
     sock: &TcpStream,
@@ -170,32 +137,17 @@ fn upgrade(
     request: &ClientRequest,
     deadline: Instant,
 ) -> Result<(Option<String>, Vec<u8>)> {
-    let limits = HandshakeLimits::default();
-    let (handshake, bytes) = ClientHandshake::start(url, request);
     time_left(sock, deadline)?;
-    stream
-        .write_all(&bytes)
-        .map_err(|e| timeout_or(e, "handshake"))?;
-    stream.flush().map_err(|e| timeout_or(e, "handshake"))?;
-    let mut head = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 2048];
-    loop {
-        time_left(sock, deadline)?;
-        let n = stream
-            .read(&mut chunk)
-            .map_err(|e| timeout_or(e, "handshake"))?;
-        if n == 0 {
-            return Err(HandshakeError::Eof.into());
-        }
-        head.extend_from_slice(&chunk[..n]);
-        if let Some((response, len)) = handshake.parse_response(&head, &limits)? {
-            return Ok((response.protocol, head.split_off(len)));
-        }
-        // The parser enforces max_head_bytes too; this guards a lenient one.
-        if head.len() > limits.max_head_bytes + chunk.len() {
-            return Err(HandshakeError::TooLarge.into());
-        }
-    }
+    let set_read_timeout = |t| sock.set_read_timeout(t);
+    let (response, leftover) = client_upgrade(
+        stream,
+        url,
+        request,
+        &HandshakeLimits::default(),
+        deadline,
+        Some(&set_read_timeout),
+    )?;
+    Ok((response.protocol, leftover))
 }
 
 /// `Read + Write`, for the plain and the TLS handshake stream alike.

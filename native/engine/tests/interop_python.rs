@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use devian_ws_engine::{Auth, Client, CloseCode, Event, MessageKind};
+use devian_ws_engine::{Auth, Client, CloseCode, MessageKind};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -85,18 +85,8 @@ fn python_echo_order_size_and_clean_close() {
     }
     assert!(got[N] == big, "4 MiB echo differs");
     client.close(CloseCode::NORMAL, "done").unwrap();
-    let ev = wait_event(&client, |e| matches!(e, Event::Closed { .. }), |_| {});
-    assert!(
-        matches!(
-            ev,
-            Event::Closed {
-                code: CloseCode::NORMAL,
-                was_clean: true,
-                ..
-            }
-        ),
-        "{ev:?}"
-    );
+    let closed = wait_closed(&client, |_| {});
+    assert_eq!((closed.code, closed.was_clean), (CloseCode::NORMAL, true));
 }
 
 #[test]

@@ -143,6 +143,44 @@ fn client_close_is_clean_and_final() {
     assert_eq!(client.state(), State::Closed);
 }
 
+// RFC 6455 §7.1.1: after the close handshake the server closes TCP first;
+// the client waits for that (bounded by close_timeout) instead of closing
+// its end as soon as the server's Close arrives.
+#[test]
+fn client_close_waits_for_the_server_to_close_tcp() {
+    use std::io::Read;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server = Server::start(move |mut ws, _| {
+        // read() echoes our Close (§5.5.1) and returns it; the client
+        // sends nothing else, so a few reads suffice.
+        for _ in 0..8 {
+            if matches!(ws.read(), Ok(devian_websocket::Message::Close(..)) | Err(_)) {
+                break;
+            }
+        }
+        let mut tcp = ws.get_ref().tcp().try_clone().expect("clone");
+        tcp.set_read_timeout(Some(Duration::from_millis(300)))
+            .expect("timeout");
+        // The client must still hold the connection open: no EOF here.
+        let client_closed_first = matches!(tcp.read(&mut [0u8; 16]), Ok(0));
+        let _ = tx.send(client_closed_first);
+        // Now the server closes TCP; the client sees it and finishes.
+        let _ = tcp.shutdown(std::net::Shutdown::Both);
+    });
+    let mut cfg = config(&server.url());
+    cfg.close_timeout = WAIT;
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    client.close(CloseCode::NORMAL, "bye").unwrap();
+    let closed = wait_closed(&client, |_| {});
+    let client_closed_first = rx.recv_timeout(WAIT).expect("server saw the close");
+    assert!(
+        !client_closed_first,
+        "the client closed TCP before the server"
+    );
+    assert_eq!((closed.code, closed.was_clean), (CloseCode::NORMAL, true));
+}
+
 // RFC 6455 §5.5.1: the server's Close is echoed; 1000 does not reconnect.
 #[test]
 fn server_close_normal_is_echoed_and_final() {

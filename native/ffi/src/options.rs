@@ -3,6 +3,7 @@
 
 use crate::error::{FfiError, FfiResult};
 use devian_ws_engine::{Auth, Config, KeepAlive, QueueLimits, ReconnectPolicy, TlsOptions};
+use devian_ws_policy::reconnect::DEFAULT_RECONNECT_CODES;
 use devian_ws_protocol::Limits;
 use interoptopus::ffi_type;
 use std::time::Duration;
@@ -55,40 +56,44 @@ pub struct DwsOptions {
     pub reconnect_buffer_max_bytes: u64,
 }
 
-/// The close codes that trigger a reconnect unless changed with
-/// `dws_client_set_reconnect_codes` (issue 3, item 6).
-pub const DEFAULT_RECONNECT_CODES: [u16; 5] = [1006, 1001, 1011, 1012, 1013];
-
 impl Default for DwsOptions {
+    /// The engine's own defaults ([`Config::new`]), so the C ABI, C# and Rust
+    /// users all start from the same values.
     fn default() -> Self {
-        let limits = Limits::default();
-        DwsOptions {
-            ping_interval_ms: 30_000,
-            pong_timeout_ms: 10_000,
-            idle_timeout_ms: 0,
-            connect_timeout_ms: 10_000,
-            close_timeout_ms: 5_000,
-            max_frame_size: limits.max_frame_size as u64,
-            max_message_size: limits.max_message_size as u64,
-            send_queue_max_messages: 4_096,
-            send_queue_max_bytes: 16 << 20,
-            recv_queue_max_messages: 4_096,
-            recv_queue_max_bytes: 64 << 20,
-            reconnect_enabled: 1,
-            reconnect_max_attempts: 0,
-            reconnect_initial_delay_ms: 500,
-            // Seed 002: backoff capped at 30 s.
-            reconnect_max_delay_ms: 30_000,
-            reconnect_multiplier: 2.0,
-            reconnect_jitter: 1,
-            reconnect_buffer_enabled: 1,
-            reconnect_buffer_max_messages: 1_024,
-            reconnect_buffer_max_bytes: 4 << 20,
-        }
+        DwsOptions::from_config(&Config::new(""))
     }
 }
 
 impl DwsOptions {
+    /// The numeric settings of `c`, in ABI form (durations saturate at u32 ms).
+    pub fn from_config(c: &Config) -> Self {
+        let ms = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
+        let buffer = c.reconnect_buffer;
+        DwsOptions {
+            ping_interval_ms: c.keepalive.ping_interval.map_or(0, ms),
+            pong_timeout_ms: ms(c.keepalive.pong_timeout),
+            idle_timeout_ms: c.keepalive.idle_timeout.map_or(0, ms),
+            connect_timeout_ms: ms(c.connect_timeout),
+            close_timeout_ms: ms(c.close_timeout),
+            max_frame_size: c.limits.max_frame_size as u64,
+            max_message_size: c.limits.max_message_size as u64,
+            send_queue_max_messages: c.send_queue.max_messages.try_into().unwrap_or(u32::MAX),
+            send_queue_max_bytes: c.send_queue.max_bytes as u64,
+            recv_queue_max_messages: c.recv_queue.max_messages.try_into().unwrap_or(u32::MAX),
+            recv_queue_max_bytes: c.recv_queue.max_bytes as u64,
+            reconnect_enabled: u8::from(c.reconnect.enabled),
+            reconnect_max_attempts: c.reconnect.max_attempts,
+            reconnect_initial_delay_ms: ms(c.reconnect.initial_delay),
+            reconnect_max_delay_ms: ms(c.reconnect.max_delay),
+            reconnect_multiplier: c.reconnect.multiplier,
+            reconnect_jitter: u8::from(c.reconnect.jitter),
+            reconnect_buffer_enabled: u8::from(buffer.is_some()),
+            reconnect_buffer_max_messages: buffer
+                .map_or(0, |b| b.max_messages.try_into().unwrap_or(u32::MAX)),
+            reconnect_buffer_max_bytes: buffer.map_or(0, |b| b.max_bytes as u64),
+        }
+    }
+
     /// Checks every field and builds the engine configuration for `url`.
     pub fn to_config(&self, url: &str) -> FfiResult<Config> {
         let o = self;
@@ -218,36 +223,25 @@ mod tests {
     use crate::status::DwsStatus;
 
     #[test]
-    fn defaults_convert_to_the_documented_config() {
+    fn defaults_are_the_engine_defaults() {
+        let engine = Config::new("ws://127.0.0.1:9/x");
         let c = DwsOptions::default()
             .to_config("ws://127.0.0.1:9/x")
             .expect("defaults are valid");
-        assert_eq!(c.url, "ws://127.0.0.1:9/x");
-        assert_eq!(c.keepalive.ping_interval, Some(Duration::from_secs(30)));
-        assert_eq!(c.keepalive.pong_timeout, Duration::from_secs(10));
-        assert_eq!(c.keepalive.idle_timeout, None);
-        assert_eq!(c.limits, Limits::default());
-        assert!(c.reconnect.enabled);
-        assert_eq!(c.reconnect.max_delay, Duration::from_secs(30));
-        assert_eq!(
-            c.reconnect.reconnect_codes,
-            DEFAULT_RECONNECT_CODES.to_vec()
-        );
-        assert_eq!(
-            c.send_queue,
-            QueueLimits {
-                max_messages: 4096,
-                max_bytes: 16 << 20
-            }
-        );
-        assert_eq!(
-            c.reconnect_buffer,
-            Some(QueueLimits {
-                max_messages: 1024,
-                max_bytes: 4 << 20
-            })
-        );
+        assert_eq!(c.url, engine.url);
+        assert_eq!(c.keepalive, engine.keepalive);
+        assert_eq!(c.limits, engine.limits);
+        assert_eq!(c.reconnect, engine.reconnect);
+        assert_eq!(c.send_queue, engine.send_queue);
+        assert_eq!(c.recv_queue, engine.recv_queue);
+        assert_eq!(c.reconnect_buffer, engine.reconnect_buffer);
+        assert_eq!(c.connect_timeout, engine.connect_timeout);
+        assert_eq!(c.close_timeout, engine.close_timeout);
         assert_eq!(c.auth, Auth::None);
+        // Seed 002's values, so a change to the engine defaults is a visible decision.
+        assert_eq!(c.keepalive.pong_timeout, Duration::from_secs(5));
+        assert_eq!(c.reconnect.max_attempts, 10);
+        assert_eq!(c.reconnect.max_delay, Duration::from_secs(30));
         assert!(
             !c.tls.dangerous_accept_any_certificate,
             "verification on by default"

@@ -8,7 +8,7 @@ use crate::websocket::WebSocket;
 use devian_ws_protocol::handshake::client::{ClientHandshake, ClientRequest, ClientResponse};
 use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Error, Limits, Result, Role, WsUrl};
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -120,7 +120,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Bound on establishing TCP to each resolved address (default 10 s).
+    /// Bound on establishing TCP (default 10 s), shared by the resolved
+    /// addresses (see [`tcp_connect`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -138,9 +139,9 @@ impl ClientBuilder {
     /// is left without read or write timeouts.
     pub fn connect(self) -> Result<WebSocket<MaybeTlsStream>> {
         let url = WsUrl::parse(&self.url)?;
-        let tcp = connect_tcp(&url.host, url.port, self.connect_timeout)?;
-        // TCP_NODELAY: frames are written whole, so Nagle only adds latency.
-        tcp.set_nodelay(true)?;
+        // Refuse a request that would inject header lines before any I/O.
+        self.request.validate()?;
+        let tcp = tcp_connect(&url, Instant::now() + self.connect_timeout)?;
         let deadline = Instant::now() + self.handshake_limits.timeout;
         let budget = remaining(deadline)?;
         tcp.set_read_timeout(Some(budget))?;
@@ -179,20 +180,32 @@ fn remaining(deadline: Instant) -> Result<Duration> {
     }
 }
 
-/// Connects to the first address of `host:port` that answers.
-fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<TcpStream> {
-    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
+/// Opens a TCP connection to `url`'s host and port, with `TCP_NODELAY`
+/// (frames are written whole, so Nagle would only add latency).
+///
+/// Tries each resolved address in turn until `deadline`. Each attempt gets
+/// an equal share of the time left, so an unreachable first address (say,
+/// a black-holed IPv6 route) cannot use up the whole budget before the
+/// next one is tried. Name resolution itself is the system's and is not
+/// bounded by `deadline`.
+pub fn tcp_connect(url: &WsUrl, deadline: Instant) -> Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = (url.host.as_str(), url.port).to_socket_addrs()?.collect();
     let mut last = None;
-    for addr in &addrs {
-        match TcpStream::connect_timeout(addr, timeout) {
-            Ok(tcp) => return Ok(tcp),
+    for (i, addr) in addrs.iter().enumerate() {
+        let left = remaining(deadline).map_err(|_| Error::Timeout("TCP connect"))?;
+        let share = left / u32::try_from(addrs.len() - i).unwrap_or(u32::MAX);
+        match TcpStream::connect_timeout(addr, share.max(Duration::from_millis(1))) {
+            Ok(tcp) => {
+                tcp.set_nodelay(true)?;
+                return Ok(tcp);
+            }
             Err(e) => last = Some(e),
         }
     }
     Err(match last {
-        Some(e) if e.kind() == io::ErrorKind::TimedOut => Error::Timeout("TCP connect"),
+        Some(e) if crate::stream::is_timeout(&e) => Error::Timeout("TCP connect"),
         Some(e) => Error::Io(e),
-        None => Error::Url(format!("{host:?} resolved to no address")),
+        None => Error::Url(format!("{:?} resolved to no address", url.host)),
     })
 }
 
@@ -217,7 +230,7 @@ where
     )
 }
 
-/// Writes the request and reads the response head; returns the response
+/// Checks and writes the request, then reads the response head; returns the response
 /// and the bytes that followed it (frames sent right after the 101).
 fn exchange<S: Read + Write>(
     stream: &mut S,
@@ -227,12 +240,42 @@ fn exchange<S: Read + Write>(
     deadline: Instant,
     set_timeout: Option<SetTimeout<'_, S>>,
 ) -> Result<(ClientResponse, Vec<u8>)> {
-    let (state, bytes) = ClientHandshake::start(url, request);
+    let (state, bytes) = ClientHandshake::try_start(url, request)?;
     stream.write_all(&bytes).map_err(tls::map_io_error)?;
     stream.flush().map_err(tls::map_io_error)?;
     read_head(stream, limits, deadline, set_timeout, |buf| {
         state.parse_response(buf, limits)
     })
+}
+
+/// Writes the upgrade request to `stream` and reads the server's response
+/// head (RFC 6455 §4.1), for transports that drive the connection
+/// themselves afterwards (the threaded engine does). Returns the response
+/// and the bytes that followed the head: frames the server sent right
+/// after the 101, to decode before anything read later.
+///
+/// The request is validated first. The head is bounded by `limits` in size
+/// and by `deadline` in time: `set_read_timeout`, when given, is called
+/// before each read with the time left, so a server that trickles bytes is
+/// cut off at `deadline` rather than per read. Bound writes with the
+/// socket's write timeout.
+pub fn client_upgrade<S: Read + Write>(
+    stream: &mut S,
+    url: &WsUrl,
+    request: &ClientRequest,
+    limits: &HandshakeLimits,
+    deadline: Instant,
+    set_read_timeout: Option<&dyn Fn(Option<Duration>) -> std::io::Result<()>>,
+) -> Result<(ClientResponse, Vec<u8>)> {
+    let adapter;
+    let set: Option<SetTimeout<'_, S>> = match set_read_timeout {
+        Some(f) => {
+            adapter = move |_: &S, t: Option<Duration>| f(t);
+            Some(&adapter)
+        }
+        None => None,
+    };
+    exchange(stream, url, request, limits, deadline, set)
 }
 
 /// Runs the client opening handshake on any connected stream (TLS, if
@@ -273,4 +316,52 @@ pub fn client_handshake_with<S: Read + Write>(
         response.protocol,
         leftover,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 7230 §3.2 (via RFC 6455 §4.1): a value with CR/LF would inject
+    // header lines; it is refused before any socket is opened (port 9 is
+    // never contacted, so the error cannot be a connection failure).
+    #[test]
+    fn header_injection_is_refused_before_connecting() {
+        let err = connect("ws://127.0.0.1:9/")
+            .header("X-Token", "a\r\nEvil: 1")
+            .connect()
+            .expect_err("injected header");
+        assert!(matches!(err, Error::Usage(_)), "{err:?}");
+        let err = connect("ws://127.0.0.1:9/")
+            .protocol("two words")
+            .connect()
+            .expect_err("bad sub-protocol");
+        assert!(matches!(err, Error::Usage(_)), "{err:?}");
+    }
+
+    #[test]
+    fn tcp_connect_sets_nodelay_and_respects_the_deadline() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let url = WsUrl::parse(&format!("ws://127.0.0.1:{port}/")).expect("url");
+        let far = Instant::now() + Duration::from_secs(10);
+        let tcp = tcp_connect(&url, far).expect("connects");
+        assert!(tcp.nodelay().expect("nodelay"));
+        // No time left: a timeout, without trying the (listening) address.
+        let err = tcp_connect(&url, Instant::now()).expect_err("no time left");
+        assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    }
+
+    #[test]
+    fn handshake_on_a_stream_validates_the_request_too() {
+        let request = ClientRequest {
+            headers: vec![("X-Token".into(), "a\nb".into())],
+            ..ClientRequest::default()
+        };
+        let mut stream = std::io::Cursor::new(Vec::new());
+        let err = client_handshake(&mut stream, "ws://127.0.0.1:9/", &request)
+            .expect_err("injected header");
+        assert!(matches!(err, Error::Usage(_)), "{err:?}");
+        assert!(stream.get_ref().is_empty(), "nothing was written");
+    }
 }

@@ -1,7 +1,7 @@
 //! Reading an HTTP head (request or response) under a size bound and a
 //! deadline, keeping whatever bytes follow it.
 
-use crate::websocket::is_timeout;
+use crate::stream::is_timeout;
 use devian_ws_protocol::error::HandshakeError;
 use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Error, Result};

@@ -20,7 +20,9 @@ mod stream;
 pub mod tls;
 mod websocket;
 
-pub use client::{client_handshake, client_handshake_with, connect, ClientBuilder};
+pub use client::{
+    client_handshake, client_handshake_with, client_upgrade, connect, tcp_connect, ClientBuilder,
+};
 pub use config::WebSocketConfig;
 pub use devian_ws_protocol as protocol;
 pub use devian_ws_protocol::handshake::client::{ClientRequest, ClientResponse};
@@ -28,6 +30,6 @@ pub use devian_ws_protocol::handshake::server::UpgradeRequest;
 pub use devian_ws_protocol::handshake::HandshakeLimits;
 pub use devian_ws_protocol::{CloseCode, Error, Limits, Message, MessageKind, Result, Role};
 pub use server::WebSocketUpgrade;
-pub use stream::{MaybeTlsStream, SocketControl};
+pub use stream::{is_timeout, MaybeTlsStream, SocketControl};
 pub use tls::TlsOptions;
-pub use websocket::{Messages, WebSocket};
+pub use websocket::{Messages, WebSocket, MAX_CLOSE_REASON};

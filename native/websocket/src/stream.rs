@@ -81,6 +81,16 @@ impl Write for MaybeTlsStream {
     }
 }
 
+/// Whether an I/O error is a socket read or write timeout. The OS reports
+/// an expired `SO_RCVTIMEO`/`SO_SNDTIMEO` as `WouldBlock` (Unix) or
+/// `TimedOut` (Windows), so both count.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 /// Socket controls the WebSocket layer uses when it can: read timeouts to
 /// bound handshakes and the close handshake, and shutting the connection down.
 ///

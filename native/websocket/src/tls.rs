@@ -141,16 +141,24 @@ pub fn map_error(e: &rustls::Error) -> TlsError {
 
 /// Turns an I/O error into our error, recovering the TLS error kind when
 /// rustls reported it through `std::io` (it wraps its errors as InvalidData).
+/// A socket timeout becomes [`Error::Timeout`]; anything else stays
+/// [`Error::Io`].
 pub fn map_io_error(e: io::Error) -> Error {
+    map_io_error_during(e, "socket I/O")
+}
+
+/// [`map_io_error`], naming the step that timed out.
+fn map_io_error_during(e: io::Error, step: &'static str) -> Error {
     if let Some(tls) = e
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
         return Error::Tls(map_error(tls));
     }
-    match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Error::Timeout("TLS handshake"),
-        _ => Error::Io(e),
+    if crate::stream::is_timeout(&e) {
+        Error::Timeout(step)
+    } else {
+        Error::Io(e)
     }
 }
 
@@ -169,7 +177,7 @@ pub fn connect(tcp: TcpStream, host: &str, config: Arc<ClientConfig>) -> Result<
         let (read, written) = stream
             .conn
             .complete_io(&mut stream.sock)
-            .map_err(map_io_error)?;
+            .map_err(|e| map_io_error_during(e, "TLS handshake"))?;
         if read == 0 && written == 0 && stream.conn.is_handshaking() {
             return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));
         }

@@ -2,16 +2,18 @@
 //! [`Encoder`].
 
 use crate::config::WebSocketConfig;
-use crate::stream::SocketControl;
+use crate::stream::{is_timeout, SocketControl};
 use devian_ws_protocol::protocol::Reply;
 use devian_ws_protocol::{
     CloseCode, Decoded, Decoder, Encoder, Error, Message, MessageKind, Opcode, Result, Role,
+    MAX_CONTROL_PAYLOAD,
 };
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
-/// The longest close reason that fits a control frame (125 - 2 code bytes).
-const MAX_CLOSE_REASON: usize = 123;
+/// The longest close reason, in bytes: a Close payload is a control frame
+/// payload (at most 125 bytes, RFC 6455 §5.5) and the code takes 2 (§5.5.1).
+pub const MAX_CLOSE_REASON: usize = MAX_CONTROL_PAYLOAD - 2;
 
 /// Upper bound on reads while draining a closing connection, on top of the
 /// close timeout, so a peer that trickles bytes cannot keep us forever even
@@ -49,9 +51,11 @@ pub struct WebSocket<S> {
     decoder: Decoder,
     encoder: Encoder,
     config: WebSocketConfig,
-    /// Bytes received and not decoded yet: `in_buf[in_pos..]`.
+    /// Bytes received and not decoded yet: `in_buf[in_pos..in_end]`. The
+    /// vector keeps its length between reads, so a read does not zero it.
     in_buf: Vec<u8>,
     in_pos: usize,
+    in_end: usize,
     /// The data message being reassembled by the decoder.
     message: Vec<u8>,
     /// Frames being written; reused between sends.
@@ -99,6 +103,7 @@ impl<S: Read + Write> WebSocket<S> {
             decoder,
             encoder: Encoder::new(role),
             config,
+            in_end: leftover.len(),
             in_buf: leftover,
             in_pos: 0,
             message: Vec::new(),
@@ -317,10 +322,10 @@ impl<S: Read + Write> WebSocket<S> {
             if self.close_sent && self.close_received {
                 return Err(self.finish());
             }
-            if self.in_pos < self.in_buf.len() {
+            if self.in_pos < self.in_end {
                 match self
                     .decoder
-                    .decode(&self.in_buf[self.in_pos..], &mut self.message)
+                    .decode(&self.in_buf[self.in_pos..self.in_end], &mut self.message)
                 {
                     Err(e) => return Err(self.fail(e)),
                     Ok((consumed, event)) => {
@@ -390,26 +395,7 @@ impl<S: Read + Write> WebSocket<S> {
             }
             Some(Reply::Close(code, reason)) if !self.close_sent => {
                 let reason = std::str::from_utf8(reason.as_slice()).unwrap_or("");
-                self.out.clear();
-                // The peer's code was validated by the decoder; if the encoder
-                // refuses it anyway, echo an empty Close.
-                if self
-                    .encoder
-                    .encode_close(code, reason, &mut self.out)
-                    .is_err()
-                {
-                    self.out.clear();
-                    self.encoder.encode_close(None, "", &mut self.out)?;
-                }
-                self.close_sent = true;
-                // The peer may already have closed TCP; the handshake is
-                // complete from our side either way, so a failed echo is not
-                // reported over the Close message itself.
-                let _ = self
-                    .stream
-                    .write_all(&self.out)
-                    .and_then(|()| self.stream.flush());
-                self.out.clear();
+                self.send_close_quietly(code, reason);
                 Ok(())
             }
             _ => Ok(()),
@@ -437,15 +423,7 @@ impl<S: Read + Write> WebSocket<S> {
                 if !self.close_sent {
                     // The decoder normally asks for the echo (handled in
                     // send_reply); never leave the peer waiting if it did not.
-                    self.out.clear();
-                    if self.encoder.encode_close(code, "", &mut self.out).is_ok() {
-                        let _ = self
-                            .stream
-                            .write_all(&self.out)
-                            .and_then(|()| self.stream.flush());
-                    }
-                    self.out.clear();
-                    self.close_sent = true;
+                    self.send_close_quietly(code, "");
                 }
                 let reason = String::from_utf8_lossy(reason.as_slice()).into_owned();
                 Ok(Message::Close(code.unwrap_or(CloseCode::NO_STATUS), reason))
@@ -455,22 +433,22 @@ impl<S: Read + Write> WebSocket<S> {
 
     /// Reads more bytes into `in_buf`.
     fn fill(&mut self) -> Result<()> {
-        // Compact once the consumed part outweighs the rest, so a large
-        // frame arriving in pieces is not moved on every read.
-        if self.in_pos == self.in_buf.len() {
-            self.in_buf.clear();
-            self.in_pos = 0;
-        } else if self.in_pos > 0 && self.in_pos >= self.in_buf.len() - self.in_pos {
-            self.in_buf.drain(..self.in_pos);
+        // The decoder consumes all input it is given (it keeps a partial
+        // header itself), so in practice everything was decoded; keep an
+        // undecoded tail anyway by moving it to the front.
+        if self.in_pos > 0 {
+            self.in_buf.copy_within(self.in_pos..self.in_end, 0);
+            self.in_end -= self.in_pos;
             self.in_pos = 0;
         }
-        let len = self.in_buf.len();
-        self.in_buf
-            .resize(len + self.config.read_buffer_size.max(1), 0);
+        // Grows (and zeroes) only the first time, or after a large leftover.
+        let want = self.in_end + self.config.read_buffer_size.max(1);
+        if self.in_buf.len() < want {
+            self.in_buf.resize(want, 0);
+        }
         loop {
-            match self.stream.read(&mut self.in_buf[len..]) {
+            match self.stream.read(&mut self.in_buf[self.in_end..]) {
                 Ok(0) => {
-                    self.in_buf.truncate(len);
                     self.terminated = true;
                     // §7.1.5: no Close frame received, so the close code is
                     // 1006 (abnormal closure).
@@ -480,20 +458,40 @@ impl<S: Read + Write> WebSocket<S> {
                     )));
                 }
                 Ok(n) => {
-                    self.in_buf.truncate(len + n);
+                    self.in_end += n;
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if is_timeout(&e) => return Err(Error::Io(e)),
                 Err(e) => {
-                    self.in_buf.truncate(len);
-                    if !is_timeout(&e) {
-                        self.terminated = true;
-                        return Err(crate::tls::map_io_error(e));
-                    }
-                    return Err(Error::Io(e));
+                    self.terminated = true;
+                    return Err(crate::tls::map_io_error(e));
                 }
             }
         }
+    }
+
+    /// Sends a Close on the way out (an echo, or failing the connection),
+    /// after which nothing else may be sent. A code or reason the encoder
+    /// refuses degrades to an empty Close. A write error is not reported:
+    /// the peer may already have closed TCP, and the caller is ending the
+    /// connection either way.
+    fn send_close_quietly(&mut self, code: Option<CloseCode>, reason: &str) {
+        self.out.clear();
+        if self
+            .encoder
+            .encode_close(code, reason, &mut self.out)
+            .is_err()
+        {
+            self.out.clear();
+            let _ = self.encoder.encode_close(None, "", &mut self.out);
+        }
+        self.close_sent = true;
+        let _ = self
+            .stream
+            .write_all(&self.out)
+            .and_then(|()| self.stream.flush());
+        self.out.clear();
     }
 
     /// Fails the connection (§7.1.7): a Close with the error's code if we
@@ -502,20 +500,7 @@ impl<S: Read + Write> WebSocket<S> {
         if let Some(code) = err.close_code() {
             if !self.close_sent {
                 let reason = err.to_string();
-                let reason = truncate_utf8(&reason, MAX_CLOSE_REASON);
-                self.out.clear();
-                if self
-                    .encoder
-                    .encode_close(Some(code), reason, &mut self.out)
-                    .is_ok()
-                {
-                    let _ = self
-                        .stream
-                        .write_all(&self.out)
-                        .and_then(|()| self.stream.flush());
-                }
-                self.out.clear();
-                self.close_sent = true;
+                self.send_close_quietly(Some(code), truncate_utf8(&reason, MAX_CLOSE_REASON));
             }
         }
         self.end_transport(Instant::now() + self.config.close_timeout);
@@ -630,14 +615,6 @@ impl<S: Read + Write> Iterator for Messages<'_, S> {
             }
         }
     }
-}
-
-/// Whether an I/O error is a read timeout (the kind depends on the OS).
-pub(crate) fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
@@ -840,6 +817,20 @@ mod tests {
         let config = WebSocketConfig::default();
         let mut ws = WebSocket::from_raw_socket(stream, Role::Server, config, None, head.to_vec());
         assert_eq!(ws.read().expect("text"), Message::text("early bird"));
+    }
+
+    // RFC 6455 §5.2: a frame may arrive in any number of pieces; byte by
+    // byte, two frames in a row still decode in order.
+    #[test]
+    fn frames_trickling_in_byte_by_byte_decode_in_order() {
+        let mut bytes = client_frames(|e, o| e.encode_message(MessageKind::Text, b"first", o));
+        bytes.extend(client_frames(|e, o| {
+            e.encode_message(MessageKind::Binary, &[7; 300], o)
+        }));
+        let reads = bytes.iter().map(|b| Ok(vec![*b])).collect();
+        let mut ws = server(reads);
+        assert_eq!(ws.read().expect("text"), Message::text("first"));
+        assert_eq!(ws.read().expect("binary"), Message::Binary(vec![7; 300]));
     }
 
     #[test]

@@ -98,6 +98,7 @@ internal static class WebGLTransportTests
         o.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(250);
         o.Reconnect.ReconnectOnCloseCodes = new ushort[] { 1006, 1012 };
         o.Reconnect.BufferMaxMessages = 9;
+        o.SendQueueMaxBytes = 5000000;
         o.Authentication = WebSocketAuthentication.QueryParameter("token", "abc");
         using (var c = Client(new Runtime(), o))
         {
@@ -108,7 +109,7 @@ internal static class WebGLTransportTests
             Check(n.ReconnectEnabled == 1 && n.MaxAttempts == 7 && n.InitialMs == 250 && n.Jitter == 1, "reconnect");
             Check(n.ReconnectCodes == "1006,1012", "codes " + n.ReconnectCodes);
             Check(n.BufferEnabled == 1 && n.BufferMessages == 9, "buffer");
-            Check(n.MaxBuffered == 32 * 1024 * 1024, "max buffered " + n.MaxBuffered);
+            Check(n.MaxBuffered == 5000000, "max buffered " + n.MaxBuffered);
             Check(n.Auth == "query:token=abc", "auth " + n.Auth);
             Check(c.State == WebSocketState.Connecting, "state " + c.State);
         }

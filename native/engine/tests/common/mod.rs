@@ -8,8 +8,7 @@ pub mod certs;
 use devian_websocket::{
     HandshakeLimits, MaybeTlsStream, Message, WebSocket, WebSocketConfig, WebSocketUpgrade,
 };
-use devian_ws_engine::{Client, Config, Event, State};
-use std::io;
+use devian_ws_engine::{Client, CloseCode, Config, Event, State};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -218,7 +217,7 @@ pub fn echo(mut ws: Ws, _: Seen) {
 }
 
 fn is_timeout(e: &devian_websocket::Error) -> bool {
-    matches!(e, devian_websocket::Error::Io(io) if matches!(io.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut))
+    matches!(e, devian_websocket::Error::Io(io) if devian_websocket::is_timeout(io))
 }
 
 /// A config for `url` with fast reconnects and keep-alive off (tests opt in).
@@ -260,6 +259,30 @@ pub fn wait_event(
         "event not seen within {WAIT:?}; state {:?}; saw {log:?}",
         client.state()
     );
+}
+
+/// What a `Closed` event says.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Closed {
+    pub code: CloseCode,
+    pub reason: String,
+    pub was_clean: bool,
+}
+
+/// Waits for the final `Closed` event (events before it go to `other`).
+pub fn wait_closed(client: &Client, other: impl FnMut(Event)) -> Closed {
+    match wait_event(client, |e| matches!(e, Event::Closed { .. }), other) {
+        Event::Closed {
+            code,
+            reason,
+            was_clean,
+        } => Closed {
+            code,
+            reason,
+            was_clean,
+        },
+        _ => unreachable!("wait_event returns what the predicate accepted"),
+    }
 }
 
 /// Waits for the Open event (and for the state to be Open).

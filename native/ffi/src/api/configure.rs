@@ -46,6 +46,16 @@ fn header_value_arg(s: &str) -> FfiResult<String> {
     }
 }
 
+/// A `name: value` header from two string arguments.
+///
+/// # Safety
+/// As [`str_arg`], for both pointers.
+unsafe fn header_arg(name: &AsciiPointer, value: &AsciiPointer) -> FfiResult<(String, String)> {
+    let n = token_arg(unsafe { str_arg(name, "name") }?, "header name")?;
+    let v = header_value_arg(unsafe { str_arg(value, "value") }?)?;
+    Ok((n, v))
+}
+
 /// Offers sub-protocol `protocol` (an HTTP token, RFC 6455 §4.1); call once per protocol, in preference order.
 ///
 /// # Safety
@@ -74,9 +84,7 @@ pub unsafe extern "C" fn dws_client_add_header(
     value: AsciiPointer,
 ) -> DwsStatus {
     configure(handle, |c| {
-        let n = token_arg(unsafe { str_arg(&name, "name") }?, "header name")?;
-        let v = header_value_arg(unsafe { str_arg(&value, "value") }?)?;
-        c.headers.push((n, v));
+        c.headers.push(unsafe { header_arg(&name, &value) }?);
         Ok(())
     })
 }
@@ -257,11 +265,10 @@ pub unsafe extern "C" fn dws_client_set_auth_header(
     value: AsciiPointer,
 ) -> DwsStatus {
     configure(handle, |c| {
-        let n = token_arg(unsafe { str_arg(&name, "name") }?, "header name")?;
-        let v = header_value_arg(unsafe { str_arg(&value, "value") }?)?;
+        let header = unsafe { header_arg(&name, &value) }?;
         match &mut c.auth {
-            Auth::Headers(list) => list.push((n, v)),
-            other => *other = Auth::Headers(vec![(n, v)]),
+            Auth::Headers(list) => list.push(header),
+            other => *other = Auth::Headers(vec![header]),
         }
         Ok(())
     })

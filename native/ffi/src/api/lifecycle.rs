@@ -6,14 +6,11 @@ use crate::guard::{guard, guard_value};
 use crate::options::DwsOptions;
 use crate::registry;
 use crate::status::DwsStatus;
+use devian_ws_engine::MAX_CLOSE_REASON;
 use devian_ws_protocol::CloseCode;
 use interoptopus::ffi_function;
 use interoptopus::patterns::string::AsciiPointer;
 use std::ffi::c_void;
-
-/// RFC 6455 §5.5: a control frame payload is at most 125 bytes, 2 of which
-/// are the close code.
-const MAX_CLOSE_REASON: usize = 123;
 
 /// Writes the default options into `*out_options` (caller-owned, written only).
 ///
@@ -166,9 +163,12 @@ pub unsafe extern "C" fn dws_list(out_handles: *mut c_void, cap: u32) -> u32 {
 #[no_mangle]
 pub extern "C" fn dws_shutdown_all() -> DwsStatus {
     guard(|| {
-        registry::free_all();
-        // Also connections made through the Rust API, not through handles.
+        // The engine's shutdown_all stops every connection (handles' and
+        // those made through the Rust API) first and joins them afterwards,
+        // so the wait is the slowest close, not the sum. Freeing the handles
+        // then only drops finished clients.
         devian_ws_engine::shutdown_all();
+        registry::free_all();
         Ok(DwsStatus::Ok)
     })
 }

@@ -1,12 +1,8 @@
-//! A minimal RFC 6455 echo server on 127.0.0.1 built from the sans-I/O
-//! protocol crate: it accepts up to `max_connections`, echoes every data
-//! message, answers pings (auto-pong) and echoes the close (§5.5.1).
+//! An echo server on 127.0.0.1 built on devian-websocket's accept path:
+//! it accepts up to `max_connections`, echoes every data message, answers
+//! pings and echoes the close (§5.5.1).
 
-use devian_ws_protocol::handshake::server::UpgradeRequest;
-use devian_ws_protocol::handshake::HandshakeLimits;
-use devian_ws_protocol::protocol::Reply;
-use devian_ws_protocol::{Decoded, Decoder, Encoder, Limits, Role};
-use std::io::{Read, Write};
+use devian_websocket::{HandshakeLimits, Message, WebSocketConfig, WebSocketUpgrade};
 use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc::{channel, Receiver};
 use std::thread::JoinHandle;
@@ -71,73 +67,26 @@ impl Drop for EchoServer {
     }
 }
 
-fn serve(mut stream: TcpStream) -> std::io::Result<()> {
+fn serve(stream: TcpStream) -> std::io::Result<()> {
     stream.set_read_timeout(Some(IO_TIMEOUT))?;
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut head = Vec::new();
-    // Opening handshake (RFC 6455 §4.2).
-    let (request, used) = loop {
-        let n = stream.read(&mut buf)?;
-        if n == 0 {
-            return Ok(());
-        }
-        head.extend_from_slice(&buf[..n]);
-        match UpgradeRequest::parse(&head, &HandshakeLimits::default()) {
-            Ok(Some(r)) => break r,
-            Ok(None) if head.len() < 16 * 1024 => continue,
-            _ => return Ok(()),
-        }
-    };
-    let protocol = request.protocols().into_iter().next();
-    let response = request
-        .accept(protocol.as_deref(), &[])
-        .map_err(std::io::Error::other)?;
-    stream.write_all(&response)?;
-
-    let mut decoder = Decoder::new(Role::Server, Limits::default());
-    let mut encoder = Encoder::new(Role::Server);
-    let mut pending = head.split_off(used);
-    let mut message = Vec::new();
-    let mut out = Vec::new();
+    // Opening handshake (RFC 6455 §4.2), choosing the first offered sub-protocol.
+    let mut ws = WebSocketUpgrade::handshake(
+        stream,
+        &HandshakeLimits::default(),
+        WebSocketConfig::default(),
+        |offered| offered.first().cloned(),
+    )
+    .map_err(std::io::Error::other)?;
+    // read() answers pings and echoes the close (§5.5.1); after the close
+    // handshake it ends TCP (the server closes first, §7.1.1) and errs.
     loop {
-        let mut input = &pending[..];
-        while !input.is_empty() {
-            let (n, event) = decoder
-                .decode(input, &mut message)
-                .map_err(std::io::Error::other)?;
-            input = &input[n..];
-            if let Some(Decoded::Message(kind)) = event {
-                encoder.encode_message(kind, &message, &mut out);
-                message.clear();
+        match ws.read() {
+            Ok(m @ (Message::Text(_) | Message::Binary(_))) => {
+                ws.send(m).map_err(std::io::Error::other)?
             }
-            match decoder.take_reply() {
-                Some(Reply::Pong(p)) => {
-                    let _ = encoder.encode_control(
-                        devian_ws_protocol::Opcode::Pong,
-                        p.as_slice(),
-                        &mut out,
-                    );
-                }
-                Some(Reply::Close(code, reason)) => {
-                    let reason = std::str::from_utf8(reason.as_slice()).unwrap_or("");
-                    let _ = encoder.encode_close(code, reason, &mut out);
-                }
-                None => {}
-            }
-            if !out.is_empty() {
-                stream.write_all(&out)?;
-                out.clear();
-            }
+            Ok(_) => {}
+            Err(_) => return Ok(()),
         }
-        if decoder.close_received() {
-            return Ok(());
-        }
-        let n = stream.read(&mut buf)?;
-        if n == 0 {
-            return Ok(());
-        }
-        pending.clear();
-        pending.extend_from_slice(&buf[..n]);
     }
 }

@@ -9,6 +9,7 @@ use super::{
     parse_head, HandshakeLimits,
 };
 use crate::error::{Error, HandshakeError, Result};
+use crate::extensions::parse_extensions;
 use crate::url::WsUrl;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -60,6 +61,14 @@ impl ClientRequest {
             if !is_header_value(e) || !is_token(extension_name(e)) {
                 return Err(Error::Usage(
                     "extension offers must start with a token name",
+                ));
+            }
+            // §9.1: exactly one element each. "a; x, b" would put a second
+            // offer ("b") on the wire that the response check never learns
+            // of, so a server accepting it would fail our own handshake.
+            if !matches!(parse_extensions(e), Ok(offers) if offers.len() == 1) {
+                return Err(Error::Usage(
+                    "each extension offer must be one Sec-WebSocket-Extensions element",
                 ));
             }
         }
@@ -391,6 +400,25 @@ mod tests {
             assert!(ClientHandshake::try_start(&url(), r).is_err());
         }
         assert!(offer().validate().is_ok());
+    }
+
+    // RFC 6455 §9.1 (found by fuzzing): an offer must be a single
+    // extension element. A list separator or an unbalanced quote in one
+    // offer would change what the server reads from the joined header.
+    #[test]
+    fn rfc6455_9_1_each_offer_is_one_element() {
+        for bad in ["a; x, b", "a; x=\"", "a; x=\"1,2\"", "a,", "a; x=b c"] {
+            let r = ClientRequest {
+                extensions: vec![bad.into()],
+                ..Default::default()
+            };
+            assert!(matches!(r.validate(), Err(Error::Usage(_))), "{bad:?}");
+        }
+        let r = ClientRequest {
+            extensions: vec!["a; x=\"10\"; y".into(), "b".into()],
+            ..Default::default()
+        };
+        assert!(r.validate().is_ok());
     }
 
     // §4.1: bytes after the 101 head are frames; consumed = head length.

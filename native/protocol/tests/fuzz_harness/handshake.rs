@@ -21,8 +21,10 @@ const EXTENSIONS: [&str; 2] = ["permessage-deflate; client_max_window_bits", "x-
 const EXTENSION_NAMES: [&str; 2] = ["permessage-deflate", "x-test"];
 
 /// Input layout: a byte for `max_headers` (0..=15), a u16 for
-/// `max_head_bytes` (0..=1023), a byte choosing the parser (bit 0: server
-/// request or client response); the rest is the head and what follows.
+/// `max_head_bytes` (0..=1023), a byte choosing the check (bit 1 set: the
+/// full handshake of [`check_exchange`]; otherwise bit 0 picks the server
+/// request or client response parser); the rest is the head and what
+/// follows.
 ///
 /// The parsers are stateless and re-read everything received so far, so
 /// feeding every prefix in turn is exactly a peer sending byte by byte.
@@ -35,12 +37,109 @@ pub fn check_handshake(data: &[u8]) {
         max_head_bytes: usize::from(input.u16() % 1024),
         ..HandshakeLimits::default()
     };
-    let server = input.u8() & 1 == 0;
+    let selector = input.u8();
+    if selector & 2 != 0 {
+        check_exchange(&mut input);
+        return;
+    }
     let buf = input.rest();
-    if server {
+    if selector & 1 == 0 {
         check_server(buf, &limits);
     } else {
         check_client(buf, &limits);
+    }
+}
+
+/// A fuzzed client request that `ClientHandshake::try_start` accepts must
+/// get through our own server (§4.2.1) as sent, and the server's 101
+/// choosing the first offered sub-protocol must satisfy the client (§4.1):
+/// what validation lets through is what the other side understands.
+fn check_exchange(input: &mut Input) {
+    let url = WsUrl::parse(&lossy(input, 40)).unwrap_or_else(|_| fixed_url());
+    let mut request = ClientRequest {
+        protocols: strings(input, 4, 12),
+        extensions: strings(input, 3, 24),
+        ..ClientRequest::default()
+    };
+    if input.u8() & 1 == 1 {
+        request.origin = Some(lossy(input, 20));
+    }
+    for _ in 0..input.u8() % 3 {
+        let name = lossy(input, 10);
+        request.headers.push((name, lossy(input, 20)));
+    }
+    let (hs, wire) = match ClientHandshake::try_start(&url, &request) {
+        Ok(started) => started,
+        Err(Error::Usage(_)) => return,
+        Err(e) => panic!("try_start refused with a non-usage error: {e:?}"),
+    };
+    let limits = HandshakeLimits::default();
+    let req = match UpgradeRequest::parse(&wire, &limits) {
+        Ok(Some((req, len))) => {
+            assert_eq!(len, wire.len(), "request head length");
+            req
+        }
+        other => panic!(
+            "our request {:?} parsed as {other:?}",
+            String::from_utf8_lossy(&wire)
+        ),
+    };
+    assert_eq!(req.check(), Ok(()), "{:?}", String::from_utf8_lossy(&wire));
+    assert_eq!(req.resource, url.resource);
+    assert_eq!(req.protocols(), request.protocols);
+    let offered: Vec<String> = request
+        .extensions
+        .iter()
+        .map(|e| trim(e).to_string())
+        .collect();
+    assert_eq!(
+        req.extensions(),
+        offered,
+        "{:?}",
+        String::from_utf8_lossy(&wire)
+    );
+    if let Some(origin) = &request.origin {
+        assert_eq!(req.header("Origin"), Some(trim(origin)));
+    }
+    let chosen = request.protocols.first().map(String::as_str);
+    let answer = match req.accept(chosen, &[]) {
+        Ok(a) => a,
+        Err(e) => panic!("accepting our own request failed: {e:?}"),
+    };
+    match hs.parse_response(&answer, &limits) {
+        Ok(Some((resp, len))) => {
+            assert_eq!(len, answer.len());
+            assert_eq!(resp.protocol.as_deref(), chosen);
+            assert!(resp.extensions.is_empty());
+        }
+        other => panic!(
+            "our 101 {:?} parsed as {other:?}",
+            String::from_utf8_lossy(&answer)
+        ),
+    }
+}
+
+/// Up to `max` input bytes as text.
+fn lossy(input: &mut Input, max: u8) -> String {
+    let len = input.u8() % max;
+    String::from_utf8_lossy(input.bytes(usize::from(len))).into_owned()
+}
+
+/// Fewer than `count` strings of fewer than `max` bytes each.
+fn strings(input: &mut Input, count: u8, max: u8) -> Vec<String> {
+    let n = input.u8() % count;
+    (0..n).map(|_| lossy(input, max)).collect()
+}
+
+/// RFC 9110 §5.6.3 optional whitespace trimmed, as header values are read.
+fn trim(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+fn fixed_url() -> WsUrl {
+    match WsUrl::parse("ws://example.com/chat") {
+        Ok(u) => u,
+        Err(e) => panic!("fixed URL: {e:?}"),
     }
 }
 
@@ -90,10 +189,7 @@ fn judge_request(req: &UpgradeRequest) {
 }
 
 fn check_client(raw: &[u8], limits: &HandshakeLimits) {
-    let url = match WsUrl::parse("ws://example.com/chat") {
-        Ok(u) => u,
-        Err(e) => panic!("fixed URL: {e:?}"),
-    };
+    let url = fixed_url();
     let request = ClientRequest {
         protocols: PROTOCOLS.iter().map(|s| s.to_string()).collect(),
         extensions: EXTENSIONS.iter().map(|s| s.to_string()).collect(),
@@ -114,7 +210,7 @@ fn check_client(raw: &[u8], limits: &HandshakeLimits) {
                 assert!(PROTOCOLS.contains(&p.as_str()), "{p:?}");
             }
             for e in &resp.extensions {
-                let name = e.split(';').next().unwrap_or("").trim_matches([' ', '\t']);
+                let name = trim(e.split(';').next().unwrap_or(""));
                 assert!(
                     EXTENSION_NAMES.iter().any(|o| o.eq_ignore_ascii_case(name)),
                     "{e:?}"

@@ -13,6 +13,7 @@ namespace Devian.Network.Tests
     {
         private const int ReportOpcode = -1000;
         private const int TextOpcode = -1001;
+        private const int EchoOpcode = 7;
 
         public static void Register(List<TestCase> tests)
         {
@@ -20,6 +21,7 @@ namespace Devian.Network.Tests
             tests.Add(new TestCase("e2e", "E2E.Python.HeaderAuthReachesTheServer", HeaderAuth));
             tests.Add(new TestCase("e2e", "E2E.Python.SubProtocolAuthIsOfferedAlongsideTheProtocol", SubProtocolAuth));
             tests.Add(new TestCase("e2e", "E2E.Python.FirstMessageAuthIsSentFirst", FirstMessageAuth));
+            tests.Add(new TestCase("e2e", "E2E.Python.PerMessageDeflateIsNegotiatedAndRoundTrips", PerMessageDeflate));
         }
 
         /// <summary>Keeps the peer's report and the text it bounced back.</summary>
@@ -27,6 +29,7 @@ namespace Devian.Network.Tests
         {
             public string Report;
             public readonly List<string> Texts = new List<string>();
+            public readonly List<string> Echoes = new List<string>();
 
             public bool TryDispatchInbound(int sessionId, int opcode, ReadOnlySpan<byte> payload)
             {
@@ -38,6 +41,11 @@ namespace Devian.Network.Tests
                 if (opcode == TextOpcode)
                 {
                     Texts.Add(Utf8(payload));
+                    return true;
+                }
+                if (opcode == EchoOpcode)
+                {
+                    Echoes.Add(Utf8(payload));
                     return true;
                 }
                 return false;
@@ -67,7 +75,8 @@ namespace Devian.Network.Tests
                 try
                 {
                     client.Connect("ws://127.0.0.1:" + port + "/game/lobby", new[] { "devian.v1" });
-                    EndToEndTests.PumpUntil(client, () => runtime.Report != null && authenticated == 1, 10000, "handshake report and OnAuthenticated");
+                    int expectAuthenticated = options.Authentication.Method == WebSocketAuthenticationMethod.None ? 0 : 1;
+                    EndToEndTests.PumpUntil(client, () => runtime.Report != null && authenticated == expectAuthenticated, 10000, "handshake report and OnAuthenticated");
                     check(client, runtime);
                     client.Close();
                     EndToEndTests.PumpUntil(client, () => closes == 1, 10000, "OnClose");
@@ -132,6 +141,27 @@ namespace Devian.Network.Tests
                 EndToEndTests.PumpUntil(client, () => r.Texts.Count >= 1 && client.Core.UnhandledCount >= 1, 10000, "the auth message and the frame echoed");
             });
             Check.Equal("{\"type\":\"login\",\"token\":\"abc\"}", runtime.Texts[0], "rendered first message, sent before the queued frame");
+        }
+
+        /// <summary>RFC 7692: the offer reaches the server, it agrees, and compressed text round-trips intact.</summary>
+        private static void PerMessageDeflate()
+        {
+            var options = new WebSocketOptions { PerMessageDeflate = true };
+            Run(options, (client, runtime) =>
+            {
+                Contains(runtime.Report, "\"extensions\": [\"permessage-deflate\"]", "permessage-deflate negotiated (RFC 7692 §5)");
+                // Large compressible frames and small ones, echoed back as sent.
+                string big = new string('x', 100000) + "end";
+                for (int i = 0; i < 50; i++)
+                {
+                    client.SendFrame(EchoOpcode, Encoding.UTF8.GetBytes(i % 2 == 0 ? big : "short " + i));
+                }
+                EndToEndTests.PumpUntil(client, () => runtime.Echoes.Count >= 50, 20000, "50 compressed frames echoed");
+                for (int i = 0; i < 50; i++)
+                {
+                    Check.Equal(i % 2 == 0 ? big : "short " + i, runtime.Echoes[i], "frame " + i + " intact after inflate");
+                }
+            });
         }
     }
 }

@@ -2,7 +2,7 @@
 
 Used to check the driving clients themselves (and as a stand-in for our
 echo_server while it does not exist):
-    py_echo_server.py 127.0.0.1:PORT [--protocol P]... [--tls-cert PEM --tls-key PEM]
+    py_echo_server.py 127.0.0.1:PORT [--protocol P]... [--tls-cert PEM --tls-key PEM] [--deflate]
 """
 
 import argparse
@@ -30,6 +30,7 @@ async def main():
     ap.add_argument("--max-message", type=int, default=MAX_MESSAGE)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
+    ap.add_argument("--deflate", action="store_true")
     args = ap.parse_args()
     host, port = args.addr.rsplit(":", 1)
     tls = None
@@ -41,7 +42,7 @@ async def main():
         return next((p for p in args.protocol if p in offered), None)
 
     async with serve(echo, host, int(port), ssl=tls, max_size=args.max_message, ping_interval=None,
-                     compression=None, select_subprotocol=select) as server:
+                     compression="deflate" if args.deflate else None, select_subprotocol=select) as server:
         print(f"LISTENING {server.sockets[0].getsockname()[1]}", flush=True)
         await server.serve_forever()
 

@@ -3,11 +3,12 @@
     run.py --examples DIR      our echo_client / echo_server from DIR (cargo's
                                target/release/examples)
     run.py --standin           Python stand-ins instead (checks the harness)
-    options: --skip-node, --skip-hostile, --group {server,client,hostile}
+    options: --skip-node, --skip-hostile, --group {server,client,hostile,deflate}
 
 Their clients drive our echo_server over ws:// and wss://; their servers
 drive our echo_client, one connection per case; hostile.py plays a broken
-peer against both. Every check prints PASS/FAIL; the last line is exactly
+peer against both. The deflate group repeats the exchange with
+permessage-deflate (RFC 7692) on at both ends. Every check prints PASS/FAIL; the last line is exactly
 "N passed, N failed" and the exit status is 1 if anything failed.
 """
 
@@ -29,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import certs  # noqa: E402
 from cases import CASES, CLOSE_REASONS, NEEDS_PROTOCOLS, OFFERED_PROTOCOLS, PROTOCOL  # noqa: E402
+from deflate_cases import DEFLATE_CASES  # noqa: E402
 
 PY = sys.executable
 #: Bound on one driver process (all its cases).
@@ -310,6 +312,78 @@ def group_client_tls_negative(t, peers, pki, work):
             proc.stop()
 
 
+def group_deflate(t, peers, work, use_node):
+    """permessage-deflate (RFC 7692): their compressing clients against our
+    echo_server --deflate, and our echo_client --deflate against their
+    compressing servers (python websockets' default 12-bit windows included)."""
+    port = free_port()
+    server = Proc(peers.echo_server + [f"127.0.0.1:{port}", "--deflate"], work / "echo_server_deflate.log")
+    try:
+        if not server.wait_line(lambda l: "listening" in l.lower(), START_TIMEOUT) \
+                and not wait_connectable(port, server):
+            t.check("our-server --deflate starts", f"not listening on {port}: {server.stderr_tail()}")
+        else:
+            url = f"ws://127.0.0.1:{port}/"
+            drivers = [("python-client", [PY, str(HERE / "py_deflate_client.py"), url], None),
+                       ("python-client no-context-takeover",
+                        [PY, str(HERE / "py_deflate_client.py"), url, "--no-context-takeover"], None)]
+            if use_node:
+                drivers.append(("node-client", ["node", str(HERE / "node" / "deflate_peer.js"), "client", url],
+                                peers.node_env))
+            for who, cmd, env in drivers:
+                run_deflate_driver(t, cmd + ["--label", f"{who}→our-server deflate"], f"{who}→our-server deflate",
+                                   env)
+    finally:
+        server.stop()
+
+    servers = [("python", [PY, str(HERE / "py_deflate_server.py")], None)]
+    if use_node:
+        servers.append(("node", ["node", str(HERE / "node" / "deflate_peer.js"), "server"], peers.node_env))
+    for who, cmd, env in servers:
+        label = f"our-client→{who}-server deflate"
+        proc, port = start_listening(cmd + ["--label", label], work / f"deflate_server_{who}.log", env)
+        try:
+            if port is None:
+                t.check(label, f"driver server did not start: {proc.stderr_tail()}")
+                continue
+            client_log = work / f"echo_client_deflate_{who}.log"
+            for name in DEFLATE_CASES:
+                status, out = run_client(peers, f"ws://127.0.0.1:{port}/{name}", ["--deflate"], client_log)
+                tail = " | ".join(out.splitlines()[-3:])
+                line = proc.wait_line(lambda l, n=name: l.startswith(("PASS ", "FAIL "))
+                                      and l[5:].split(": ")[0] == f"{label} {n}", 15)
+                if line is None:
+                    t.check(f"{label} {name}", f"server saw no result; echo_client exit {status}: {tail}")
+                elif line.startswith("FAIL"):
+                    t.absorb(line)
+                elif status != 0:
+                    t.check(f"{label} {name}", "server side passed but echo_client " +
+                            ("timed out" if status is None else f"exited {status}") + f": {tail}")
+                elif "permessage-deflate:" not in out:
+                    # echo_client prints the agreed parameters when deflate is on.
+                    t.check(f"{label} {name}", f"echo_client did not report permessage-deflate: {tail}")
+                else:
+                    t.absorb(line)
+        finally:
+            proc.stop()
+
+
+def run_deflate_driver(t, cmd, label, env):
+    """Runs a deflate driving client; counts its lines and any case it never reported."""
+    expected = {f"{label} {n}" for n in DEFLATE_CASES}
+    try:
+        r = subprocess.run(cmd, capture_output=True, timeout=DRIVER_TIMEOUT, env=env, cwd=HERE,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        t.absorb((e.stdout or b"").decode("utf-8", "replace"))
+        t.check(label, f"driver timed out after {DRIVER_TIMEOUT} s")
+        return
+    seen = t.absorb(r.stdout.decode("utf-8", "replace"))
+    for missing in sorted(expected - seen):
+        t.check(missing, f"no result (driver exit {r.returncode}): "
+                         f"{r.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+
+
 def group_hostile(t, peers, work, args):
     cmd = [PY, str(HERE / "hostile.py"), "--client"] + peers.echo_client + ["--server"] + peers.echo_server
     if args.max_message_flag:
@@ -331,11 +405,11 @@ def main():
     src.add_argument("--standin", action="store_true", help="use the Python stand-ins")
     ap.add_argument("--skip-node", action="store_true")
     ap.add_argument("--skip-hostile", action="store_true")
-    ap.add_argument("--group", action="append", choices=["server", "client", "hostile"])
+    ap.add_argument("--group", action="append", choices=["server", "client", "hostile", "deflate"])
     ap.add_argument("--max-message-flag", help="echo_server/echo_client flag that sets the message limit")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, certificates)")
     args = ap.parse_args()
-    groups = args.group or ["server", "client", "hostile"]
+    groups = args.group or ["server", "client", "hostile", "deflate"]
     if args.skip_hostile and "hostile" in groups:
         groups.remove("hostile")
 
@@ -352,7 +426,8 @@ def main():
         groups = []
     runs = {"server": lambda: group_server(t, peers, pki, work, not args.skip_node),
             "client": lambda: group_client(t, peers, pki, work, not args.skip_node),
-            "hostile": lambda: group_hostile(t, peers, work, args)}
+            "hostile": lambda: group_hostile(t, peers, work, args),
+            "deflate": lambda: group_deflate(t, peers, work, not args.skip_node)}
     for g in groups:
         try:
             runs[g]()

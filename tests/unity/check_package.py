@@ -239,10 +239,10 @@ def _enabled_platforms(meta_text):
         m = re.match(r"\s+([^\n]*?)\s*\n    second:\n      enabled: (\d)", block)
         if m:
             enabled[m.group(1).strip()] = m.group(2) == "1"
-    return {k for k, v in enabled.items() if v}, block_settings(blocks)
+    return {k for k, v in enabled.items() if v}, _block_settings(blocks)
 
 
-def block_settings(blocks):
+def _block_settings(blocks):
     settings = {}
     for block in blocks[1:]:
         key = block.split("\n", 1)[0].strip()

@@ -415,6 +415,11 @@ namespace Devian.Network.Native
         public uint reconnect_buffer_max_messages;
         /// Reconnect buffer bound: payload bytes.
         public ulong reconnect_buffer_max_bytes;
+        /// 1: offer permessage-deflate (RFC 7692, default parameters: context
+        /// takeover both ways); messages are compressed when the server agrees.
+        /// 0 (the default) keeps the zero-copy path. Last, so older field
+        /// offsets are unchanged.
+        public byte permessage_deflate;
     }
 
     /// A snapshot of a connection's counters (copied out; no pointers).

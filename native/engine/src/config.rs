@@ -2,6 +2,7 @@
 
 use devian_websocket::tls::TlsOptions;
 use devian_ws_policy::{Auth, QueueLimits, ReconnectPolicy};
+use devian_ws_protocol::deflate::{negotiation, DeflateConfig};
 use devian_ws_protocol::handshake::client::ClientRequest;
 use devian_ws_protocol::{Error, Limits, Result, WsUrl};
 use std::time::Duration;
@@ -59,6 +60,11 @@ pub struct Config {
     pub recv_queue: QueueLimits,
     /// Buffer sends while reconnecting (bounded); `None` makes such sends fail.
     pub reconnect_buffer: Option<QueueLimits>,
+    /// Offer permessage-deflate (RFC 7692); `None` (the default) keeps the
+    /// zero-copy send path and never compresses. When the server agrees,
+    /// sends are compressed into a reused buffer instead of going out in
+    /// place, and received messages are inflated within `limits`.
+    pub permessage_deflate: Option<DeflateConfig>,
 }
 
 /// The receive queue's message bound is clamped to this, because the
@@ -86,6 +92,7 @@ impl Config {
             send_queue: QueueLimits::new(4096, 64 << 20),
             recv_queue: QueueLimits::new(4096, 64 << 20),
             reconnect_buffer: Some(QueueLimits::new(1024, 16 << 20)),
+            permessage_deflate: None,
         }
     }
 
@@ -125,7 +132,11 @@ impl Config {
         headers.extend(self.auth.extra_headers());
         ClientRequest {
             protocols,
-            extensions: Vec::new(),
+            extensions: self
+                .permessage_deflate
+                .iter()
+                .map(negotiation::client_offer)
+                .collect(),
             origin: self.origin.clone(),
             headers,
         }

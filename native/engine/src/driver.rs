@@ -14,6 +14,7 @@ use crate::state::State;
 use crate::transport::establish;
 use devian_websocket::tcp_connect;
 use devian_ws_policy::Auth;
+use devian_ws_protocol::deflate::PerMessageDeflate;
 use devian_ws_protocol::{CloseCode, Encoder, Role};
 use std::net::Shutdown;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -117,6 +118,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
         sock,
         &inner.url,
         &config.request(),
+        config.permessage_deflate.as_ref(),
         inner.tls.clone(),
         deadline,
     );
@@ -153,12 +155,13 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
     });
 
     let leftover = std::mem::take(&mut est.leftover);
+    let deflate = est.deflate;
     let receiver = {
         let inner = Arc::clone(inner);
         let reader = est.reader;
         std::thread::Builder::new()
             .name("devian-ws-recv".into())
-            .spawn(move || receiver::run(inner, reader, leftover))
+            .spawn(move || receiver::run(inner, reader, leftover, deflate))
     };
     let receiver = match receiver {
         Ok(handle) => handle,
@@ -173,6 +176,9 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
 
     let mut writer = est.writer;
     let mut encoder = Encoder::new(Role::Client);
+    if let Some(params) = deflate {
+        encoder.set_extension(Box::new(PerMessageDeflate::new(Role::Client, params)));
+    }
     let mut sender = Sender::new(inner, &mut writer, &mut encoder);
     let auth_result = match &first_message {
         // Authentication goes out before anything queued (seed 002).

@@ -6,6 +6,7 @@ use crate::outbox::Control;
 use crate::session::SessionEnd;
 use crate::state::State;
 use crate::transport::{into_error, ReadHalf};
+use devian_ws_protocol::deflate::{DeflateParams, PerMessageDeflate};
 use devian_ws_protocol::protocol::Reply;
 use devian_ws_protocol::{CloseCode, Decoded, Decoder, Role};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -16,9 +17,16 @@ use std::sync::Arc;
 const READ_BUF: usize = 64 * 1024;
 
 /// Runs until the session ends, then records why. Never panics out.
-pub(crate) fn run(inner: Arc<Inner>, reader: ReadHalf, leftover: Vec<u8>) {
-    let end = catch_unwind(AssertUnwindSafe(|| receive(&inner, reader, leftover)))
-        .unwrap_or_else(|_| SessionEnd::abnormal(ErrorKind::Other, "receive thread panicked"));
+pub(crate) fn run(
+    inner: Arc<Inner>,
+    reader: ReadHalf,
+    leftover: Vec<u8>,
+    deflate: Option<DeflateParams>,
+) {
+    let end = catch_unwind(AssertUnwindSafe(|| {
+        receive(&inner, reader, leftover, deflate)
+    }))
+    .unwrap_or_else(|_| SessionEnd::abnormal(ErrorKind::Other, "receive thread panicked"));
     inner.end_session(end);
 }
 
@@ -28,8 +36,18 @@ struct PeerClose {
     reason: String,
 }
 
-fn receive(inner: &Inner, mut reader: ReadHalf, leftover: Vec<u8>) -> SessionEnd {
+fn receive(
+    inner: &Inner,
+    mut reader: ReadHalf,
+    leftover: Vec<u8>,
+    deflate: Option<DeflateParams>,
+) -> SessionEnd {
     let mut decoder = Decoder::new(Role::Client, inner.config.limits);
+    if let Some(params) = deflate {
+        // RFC 7692: RSV1 becomes legal on data frames; inflating is
+        // bounded by the message limit.
+        decoder.set_extension(Box::new(PerMessageDeflate::new(Role::Client, params)));
+    }
     let mut message = inner.recv_pool.take();
     let mut buf = vec![0u8; READ_BUF.max(leftover.len())];
     buf[..leftover.len()].copy_from_slice(&leftover);

@@ -259,7 +259,12 @@ impl<'a> Sender<'a> {
 
     /// Zero-copy: each header goes into its buffer's headroom and the
     /// payload is masked in place; the frames go out in one vectored write.
+    /// With permessage-deflate the payload changes size, so the frames are
+    /// built in the reused scratch buffer instead.
     fn data(&mut self) -> io::Result<()> {
+        if self.encoder.has_extension() {
+            return self.data_transformed();
+        }
         let mut starts = [0usize; MAX_BATCH];
         for (msg, start) in self.batch.iter_mut().zip(starts.iter_mut()) {
             let opcode = match msg.kind {
@@ -284,6 +289,29 @@ impl<'a> Sender<'a> {
         // Buffers go back to the pool (on failure they were in flight: lost
         // with the connection, like any unacknowledged TCP data).
         self.batch.clear();
+        result
+    }
+
+    /// The batch through the negotiated extension (RFC 7692 §7.2.1), as
+    /// one write of frames built in `scratch`.
+    fn data_transformed(&mut self) -> io::Result<()> {
+        self.scratch.clear();
+        for msg in &self.batch {
+            let payload = msg.buf.get(MAX_HEADER_LEN..).unwrap_or_default();
+            self.encoder
+                .encode_message(msg.kind, payload, &mut self.scratch);
+        }
+        let result = self.writer.write_all(&self.scratch);
+        if result.is_ok() {
+            for msg in &self.batch {
+                self.inner.record_sent(msg.buf.len() - MAX_HEADER_LEN);
+            }
+        }
+        self.batch.clear();
+        // A batch of large messages must not pin its size in memory.
+        if self.scratch.capacity() > MAX_BATCH_BYTES {
+            self.scratch = Vec::with_capacity(2 + 4 + 125);
+        }
         result
     }
 

@@ -10,6 +10,7 @@
 use crate::event::is_timeout;
 use devian_websocket::client_upgrade;
 use devian_websocket::tls::map_error;
+use devian_ws_protocol::deflate::{negotiation, DeflateConfig, DeflateParams};
 use devian_ws_protocol::handshake::client::ClientRequest;
 use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Error, Result, WsUrl};
@@ -61,6 +62,8 @@ pub(crate) struct Established {
     pub(crate) leftover: Vec<u8>,
     /// The sub-protocol the server chose.
     pub(crate) protocol: Option<String>,
+    /// permessage-deflate parameters, when offered and agreed (RFC 7692).
+    pub(crate) deflate: Option<DeflateParams>,
 }
 
 /// TLS (for wss) and the upgrade handshake over an open TCP socket (§4.1).
@@ -68,18 +71,21 @@ pub(crate) fn establish(
     sock: TcpStream,
     url: &WsUrl,
     request: &ClientRequest,
+    deflate: Option<&DeflateConfig>,
     tls: Option<Arc<rustls::ClientConfig>>,
     deadline: Instant,
 ) -> Result<Established> {
     let out = match tls {
         None => {
             let mut s = sock.try_clone()?;
-            let (protocol, leftover) = upgrade(&mut s, &sock, url, request, deadline)?;
+            let (protocol, leftover, deflate) =
+                upgrade(&mut s, &sock, url, request, deflate, deadline)?;
             Established {
                 reader: ReadHalf::Plain(sock.try_clone()?),
                 writer: WriteHalf::Plain(sock),
                 leftover,
                 protocol,
+                deflate,
             }
         }
         Some(config) => {
@@ -93,9 +99,9 @@ pub(crate) fn establish(
                 conn.complete_io(&mut raw)
                     .map_err(|e| timeout_or(e, "TLS handshake"))?;
             }
-            let (protocol, leftover) = {
+            let (protocol, leftover, deflate) = {
                 let mut stream = rustls::Stream::new(&mut conn, &mut raw);
-                upgrade(&mut stream, &sock, url, request, deadline)?
+                upgrade(&mut stream, &sock, url, request, deflate, deadline)?
             };
             let conn = Arc::new(Mutex::new(conn));
             Established {
@@ -113,6 +119,7 @@ pub(crate) fn establish(
                 },
                 leftover,
                 protocol,
+                deflate,
             }
         }
     };
@@ -128,15 +135,17 @@ fn timeout_or(e: io::Error, what: &'static str) -> Error {
 }
 
 /// Sends the upgrade request and reads the response head (§4.1), bounded
-/// by `deadline`. Returns the chosen sub-protocol and any bytes read past
-/// the head.
+/// by `deadline`. Returns the chosen sub-protocol, any bytes read past
+/// the head, and the permessage-deflate parameters when `deflate` was
+/// offered (it must already be in `request`) and the server agreed.
 fn upgrade(
     stream: &mut impl ReadWrite,
     sock: &TcpStream,
     url: &WsUrl,
     request: &ClientRequest,
+    deflate: Option<&DeflateConfig>,
     deadline: Instant,
-) -> Result<(Option<String>, Vec<u8>)> {
+) -> Result<(Option<String>, Vec<u8>, Option<DeflateParams>)> {
     time_left(sock, deadline)?;
     let set_read_timeout = |t| sock.set_read_timeout(t);
     let (response, leftover) = client_upgrade(
@@ -147,7 +156,12 @@ fn upgrade(
         deadline,
         Some(&set_read_timeout),
     )?;
-    Ok((response.protocol, leftover))
+    // RFC 7692 §7.1: an invalid answer fails the handshake.
+    let deflate = match deflate {
+        Some(config) => negotiation::client_accept(config, &response.extensions)?,
+        None => None,
+    };
+    Ok((response.protocol, leftover, deflate))
 }
 
 /// `Read + Write`, for the plain and the TLS handshake stream alike.

@@ -99,3 +99,32 @@ fn steady_state_messages_do_not_allocate() {
     // initialised thread state), never one per message.
     assert!(during < 16, "{during} allocations for {N} round trips");
 }
+
+// RFC 7692 on: compressing and inflating reuse their buffers too (the
+// compressor and the inflater are created once, on the first message).
+#[test]
+fn steady_state_with_permessage_deflate_does_not_allocate() {
+    let server = Server::start(|ws, seen| {
+        IGNORED.with(|i| i.set(true));
+        echo(ws, seen)
+    });
+    let mut c = config(&server.url());
+    c.permessage_deflate = Some(devian_ws_engine::DeflateConfig::default());
+    let client = Client::connect(c).unwrap();
+    wait_open(&client);
+    // Compressible payloads of several sizes, so buffers trade places.
+    let payloads: Vec<Vec<u8>> = (0..8)
+        .map(|i| (0..100 + i * 1000).map(|j| (j % 7) as u8).collect())
+        .collect();
+    for i in 0..200 {
+        round_trip(&client, &payloads[i % payloads.len()]);
+    }
+    const N: usize = 2000;
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    for i in 0..N {
+        round_trip(&client, &payloads[i % payloads.len()]);
+    }
+    let during = ALLOCATIONS.load(Ordering::SeqCst) - before;
+    eprintln!("{during} allocations during {N} compressed round trips");
+    assert!(during < 16, "{during} allocations for {N} round trips");
+}

@@ -117,6 +117,11 @@ typedef struct DwsOptions
     uint32_t reconnect_buffer_max_messages;
     /// Reconnect buffer bound: payload bytes.
     uint64_t reconnect_buffer_max_bytes;
+    /// 1: offer permessage-deflate (RFC 7692, default parameters: context
+    /// takeover both ways); messages are compressed when the server agrees.
+    /// 0 (the default) keeps the zero-copy path. Last, so older field
+    /// offsets are unchanged.
+    uint8_t permessage_deflate;
     } DwsOptions;
 
 /// A snapshot of a connection's counters (copied out; no pointers).

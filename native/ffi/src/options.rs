@@ -4,6 +4,7 @@
 use crate::error::{FfiError, FfiResult};
 use devian_ws_engine::{Auth, Config, KeepAlive, QueueLimits, ReconnectPolicy, TlsOptions};
 use devian_ws_policy::reconnect::DEFAULT_RECONNECT_CODES;
+use devian_ws_protocol::deflate::DeflateConfig;
 use devian_ws_protocol::Limits;
 use interoptopus::ffi_type;
 use std::time::Duration;
@@ -54,6 +55,11 @@ pub struct DwsOptions {
     pub reconnect_buffer_max_messages: u32,
     /// Reconnect buffer bound: payload bytes.
     pub reconnect_buffer_max_bytes: u64,
+    /// 1: offer permessage-deflate (RFC 7692, default parameters: context
+    /// takeover both ways); messages are compressed when the server agrees.
+    /// 0 (the default) keeps the zero-copy path. Last, so older field
+    /// offsets are unchanged.
+    pub permessage_deflate: u8,
 }
 
 impl Default for DwsOptions {
@@ -91,6 +97,7 @@ impl DwsOptions {
             reconnect_buffer_max_messages: buffer
                 .map_or(0, |b| b.max_messages.try_into().unwrap_or(u32::MAX)),
             reconnect_buffer_max_bytes: buffer.map_or(0, |b| b.max_bytes as u64),
+            permessage_deflate: u8::from(c.permessage_deflate.is_some()),
         }
     }
 
@@ -159,6 +166,8 @@ impl DwsOptions {
             jitter: flag(o.reconnect_jitter, "reconnect_jitter")?,
             reconnect_codes: DEFAULT_RECONNECT_CODES.to_vec(),
         };
+        let permessage_deflate =
+            flag(o.permessage_deflate, "permessage_deflate")?.then(DeflateConfig::default);
 
         Ok(Config {
             url: url.to_owned(),
@@ -182,6 +191,7 @@ impl DwsOptions {
             send_queue,
             recv_queue,
             reconnect_buffer,
+            permessage_deflate,
         })
     }
 }
@@ -262,6 +272,24 @@ mod tests {
         assert_eq!(c.reconnect_buffer, None);
     }
 
+    // RFC 7692 is off unless asked for; 1 offers it with default parameters.
+    #[test]
+    fn permessage_deflate_flag() {
+        let off = DwsOptions::default();
+        assert_eq!(off.permessage_deflate, 0);
+        assert_eq!(
+            off.to_config("ws://h/").expect("valid").permessage_deflate,
+            None
+        );
+        let on = DwsOptions {
+            permessage_deflate: 1,
+            ..Default::default()
+        };
+        let c = on.to_config("ws://h/").expect("valid");
+        assert_eq!(c.permessage_deflate, Some(DeflateConfig::default()));
+        assert_eq!(DwsOptions::from_config(&c), on);
+    }
+
     #[test]
     fn out_of_range_fields_are_invalid_arguments() {
         let bad = [
@@ -317,6 +345,10 @@ mod tests {
             },
             DwsOptions {
                 reconnect_buffer_max_messages: 0,
+                ..Default::default()
+            },
+            DwsOptions {
+                permessage_deflate: 2,
                 ..Default::default()
             },
         ];

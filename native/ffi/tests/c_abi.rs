@@ -26,7 +26,7 @@ fn layout_asserts() -> String {
         max_frame_size, max_message_size, send_queue_max_messages, send_queue_max_bytes, recv_queue_max_messages,
         recv_queue_max_bytes, reconnect_enabled, reconnect_max_attempts, reconnect_initial_delay_ms,
         reconnect_max_delay_ms, reconnect_multiplier, reconnect_jitter, reconnect_buffer_enabled,
-        reconnect_buffer_max_messages, reconnect_buffer_max_bytes);
+        reconnect_buffer_max_messages, reconnect_buffer_max_bytes, permessage_deflate);
     for (ty, size) in [
         ("DwsEvent", size_of::<DwsEvent>()),
         ("DwsStats", size_of::<DwsStats>()),

@@ -82,6 +82,9 @@ pub enum ProtocolViolation {
     FrameAfterClose,
     /// The stream ended in the middle of a frame.
     TruncatedFrame,
+    /// A compressed message was not valid DEFLATE data, or referred to a
+    /// window it may not use (RFC 7692 §7.2.2).
+    BadCompressedData,
 }
 
 /// Why the opening handshake failed (RFC 6455 §4).
@@ -106,6 +109,10 @@ pub enum HandshakeError {
     UnofferedSubprotocol(String),
     /// The server accepted an extension the client did not offer.
     UnofferedExtension(String),
+    /// The server's answer to an extension we offered breaks that
+    /// extension's negotiation rules (e.g. RFC 7692 §7.1: an unknown,
+    /// repeated or invalid parameter). The text says which rule.
+    InvalidExtensionParams(String),
     /// More headers than allowed, or a header section larger than allowed.
     TooLarge,
     /// The stream ended before the handshake finished.
@@ -210,6 +217,9 @@ impl fmt::Display for ProtocolViolation {
             ProtocolViolation::InvalidCloseCode(c) => write!(f, "close code {c} not allowed"),
             ProtocolViolation::FrameAfterClose => f.write_str("frame after close"),
             ProtocolViolation::TruncatedFrame => f.write_str("stream ended inside a frame"),
+            ProtocolViolation::BadCompressedData => {
+                f.write_str("compressed message is not valid DEFLATE data")
+            }
         }
     }
 }
@@ -230,6 +240,9 @@ impl fmt::Display for HandshakeError {
             }
             HandshakeError::UnofferedExtension(e) => {
                 write!(f, "server accepted extension {e:?} that was not offered")
+            }
+            HandshakeError::InvalidExtensionParams(why) => {
+                write!(f, "invalid extension response: {why}")
             }
             HandshakeError::TooLarge => f.write_str("handshake too large"),
             HandshakeError::Eof => f.write_str("stream ended during handshake"),

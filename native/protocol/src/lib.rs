@@ -13,12 +13,14 @@
 //!   handshake (§5.4, §5.5, §7);
 //! - [`handshake`]: the opening handshake for both roles (§4);
 //! - [`url`]: `ws://` and `wss://` URLs (§3);
+//! - [`deflate`]: permessage-deflate (RFC 7692), off unless configured;
 //! - [`error`]: the one error enum.
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
 pub mod close_code;
+pub mod deflate;
 pub mod error;
 pub mod extensions;
 pub mod handshake;

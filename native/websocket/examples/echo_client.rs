@@ -2,7 +2,7 @@
 //! close handshake, exits 0 once the peer has closed cleanly.
 //!
 //! ```text
-//! echo_client URL [--protocol P]... [--ca CA.pem] [--insecure] [--max-message BYTES]
+//! echo_client URL [--protocol P]... [--ca CA.pem] [--insecure] [--max-message BYTES] [--deflate]
 //! ```
 
 mod common;
@@ -11,10 +11,16 @@ use devian_websocket::{connect, TlsOptions};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: echo_client URL [--protocol P]... [--ca CA.pem] [--insecure] [--max-message BYTES]";
+    "usage: echo_client URL [--protocol P]... [--ca CA.pem] [--insecure] [--max-message BYTES] [--deflate]";
 
 fn run() -> Result<(), String> {
-    let args = common::parse(&["--protocol", "--ca", "--insecure", "--max-message"])?;
+    let args = common::parse(&[
+        "--protocol",
+        "--ca",
+        "--insecure",
+        "--max-message",
+        "--deflate",
+    ])?;
     let url = args.target.ok_or_else(|| USAGE.to_string())?;
     let mut tls = TlsOptions {
         dangerous_accept_any_certificate: args.insecure,
@@ -24,14 +30,21 @@ fn run() -> Result<(), String> {
         tls.extra_roots_pem
             .push(std::fs::read(path).map_err(|e| format!("{path}: {e}"))?);
     }
-    let mut ws = connect(url.as_str())
+    let mut builder = connect(url.as_str())
         .protocols(args.protocols)
         .limits(common::limits(args.max_message))
-        .tls(tls)
+        .tls(tls);
+    if let Some(deflate) = common::deflate(args.deflate) {
+        builder = builder.permessage_deflate(deflate);
+    }
+    let mut ws = builder
         .connect()
         .map_err(|e| format!("connect {url}: {e}"))?;
     if let Some(p) = ws.protocol() {
         eprintln!("sub-protocol: {p}");
+    }
+    if let Some(d) = ws.permessage_deflate() {
+        eprintln!("permessage-deflate: {d:?}");
     }
     match common::echo(&mut ws) {
         Ok(Some((code, reason))) => {

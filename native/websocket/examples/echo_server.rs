@@ -3,7 +3,7 @@
 //! Prints `listening on ADDR` once bound, for scripts to wait for.
 //!
 //! ```text
-//! echo_server 127.0.0.1:PORT [--protocol P]... [--tls-cert CERT.pem --tls-key KEY.pem] [--max-message BYTES]
+//! echo_server 127.0.0.1:PORT [--protocol P]... [--tls-cert CERT.pem --tls-key KEY.pem] [--max-message BYTES] [--deflate]
 //! ```
 
 mod common;
@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-const USAGE: &str = "usage: echo_server ADDR [--protocol P]... [--tls-cert CERT.pem --tls-key KEY.pem] [--max-message BYTES]";
+const USAGE: &str = "usage: echo_server ADDR [--protocol P]... [--tls-cert CERT.pem --tls-key KEY.pem] [--max-message BYTES] [--deflate]";
 
 /// Connections served at once; more are closed at accept, so a flood of
 /// clients cannot exhaust threads.
@@ -59,7 +59,13 @@ impl Server {
 }
 
 fn run() -> Result<(), String> {
-    let args = common::parse(&["--protocol", "--tls-cert", "--tls-key", "--max-message"])?;
+    let args = common::parse(&[
+        "--protocol",
+        "--tls-cert",
+        "--tls-key",
+        "--max-message",
+        "--deflate",
+    ])?;
     let addr = args.target.ok_or_else(|| USAGE.to_string())?;
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
@@ -72,6 +78,7 @@ fn run() -> Result<(), String> {
     };
     let config = WebSocketConfig {
         limits: common::limits(args.max_message),
+        permessage_deflate: common::deflate(args.deflate),
         ..WebSocketConfig::default()
     };
     let server = Arc::new(Server {

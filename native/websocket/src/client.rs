@@ -5,6 +5,7 @@ use crate::head::{read_head, SetTimeout};
 use crate::stream::{MaybeTlsStream, SocketControl};
 use crate::tls::{self, TlsOptions};
 use crate::websocket::WebSocket;
+use devian_ws_protocol::deflate::{negotiation, DeflateConfig};
 use devian_ws_protocol::handshake::client::{ClientHandshake, ClientRequest, ClientResponse};
 use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Error, Limits, Result, Role, WsUrl};
@@ -84,14 +85,23 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds one Sec-WebSocket-Extensions offer (e.g.
-    /// `permessage-deflate; client_max_window_bits`).
+    /// Adds one raw Sec-WebSocket-Extensions offer.
     ///
-    /// [`WebSocket`] itself implements no extension: frames with RSV bits
-    /// set still fail the connection (1002), so offer only what the server
-    /// will not turn on, or handle the extension above this layer.
+    /// [`WebSocket`] only implements permessage-deflate, and only through
+    /// [`ClientBuilder::permessage_deflate`]; for an offer added here,
+    /// frames with RSV bits set still fail the connection (1002), so offer
+    /// only what the server will not turn on, or handle the extension above
+    /// this layer.
     pub fn extension_offer(mut self, offer: impl Into<String>) -> Self {
         self.request.extensions.push(offer.into());
+        self
+    }
+
+    /// Offers permessage-deflate (RFC 7692) with `config`; when the server
+    /// agrees, messages are compressed both ways. Off by default. Sets
+    /// [`WebSocketConfig::permessage_deflate`].
+    pub fn permessage_deflate(mut self, config: DeflateConfig) -> Self {
+        self.config.permessage_deflate = Some(config);
         self
     }
 
@@ -223,11 +233,35 @@ where
     S: Read + Write + SocketControl,
 {
     let set: SetTimeout<'_, S> = &|s, t| s.set_read_timeout(t);
-    let (response, leftover) = exchange(&mut stream, url, request, limits, deadline, Some(set))?;
-    Ok(
-        WebSocket::from_raw_socket(stream, Role::Client, config, response.protocol, leftover)
-            .with_socket_control(),
-    )
+    let request = with_deflate_offer(request, &config);
+    let (response, leftover) = exchange(&mut stream, url, &request, limits, deadline, Some(set))?;
+    let deflate = deflate_agreed(&config, &response)?;
+    let ws = WebSocket::from_raw_socket(stream, Role::Client, config, response.protocol, leftover)
+        .with_socket_control();
+    Ok(match deflate {
+        Some(params) => ws.with_permessage_deflate(params),
+        None => ws,
+    })
+}
+
+/// `request` plus the permessage-deflate offer when `config` turns it on.
+fn with_deflate_offer(request: &ClientRequest, config: &WebSocketConfig) -> ClientRequest {
+    let mut request = request.clone();
+    if let Some(deflate) = &config.permessage_deflate {
+        request.extensions.push(negotiation::client_offer(deflate));
+    }
+    request
+}
+
+/// The deflate parameters the server agreed to, checked per RFC 7692 §7.1.
+fn deflate_agreed(
+    config: &WebSocketConfig,
+    response: &ClientResponse,
+) -> Result<Option<devian_ws_protocol::deflate::DeflateParams>> {
+    match &config.permessage_deflate {
+        Some(deflate) => negotiation::client_accept(deflate, &response.extensions),
+        None => Ok(None),
+    }
 }
 
 /// Checks and writes the request, then reads the response head; returns the response
@@ -308,14 +342,14 @@ pub fn client_handshake_with<S: Read + Write>(
 ) -> Result<WebSocket<S>> {
     let url = WsUrl::parse(url)?;
     let deadline = Instant::now() + limits.timeout;
-    let (response, leftover) = exchange(&mut stream, &url, request, limits, deadline, None)?;
-    Ok(WebSocket::from_raw_socket(
-        stream,
-        Role::Client,
-        config,
-        response.protocol,
-        leftover,
-    ))
+    let request = with_deflate_offer(request, &config);
+    let (response, leftover) = exchange(&mut stream, &url, &request, limits, deadline, None)?;
+    let deflate = deflate_agreed(&config, &response)?;
+    let ws = WebSocket::from_raw_socket(stream, Role::Client, config, response.protocol, leftover);
+    Ok(match deflate {
+        Some(params) => ws.with_permessage_deflate(params),
+        None => ws,
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Settings of one WebSocket connection.
 
+use devian_ws_protocol::deflate::DeflateConfig;
 use devian_ws_protocol::Limits;
 use std::time::Duration;
 
@@ -19,6 +20,10 @@ pub struct WebSocketConfig {
     /// How long the close handshake may take: waiting for the peer's Close
     /// after ours, and for the TCP connection to end afterwards.
     pub close_timeout: Duration,
+    /// permessage-deflate (RFC 7692); `None` (the default) neither offers
+    /// nor accepts it, and RSV1 from the peer stays a 1002. A client offers
+    /// it, a server accepts a client's offer it can honour.
+    pub permessage_deflate: Option<DeflateConfig>,
 }
 
 impl Default for WebSocketConfig {
@@ -29,6 +34,7 @@ impl Default for WebSocketConfig {
             read_buffer_size: 64 * 1024,
             write_buffer_size: 64 * 1024,
             close_timeout: Duration::from_secs(5),
+            permessage_deflate: None,
         }
     }
 }

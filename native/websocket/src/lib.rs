@@ -25,6 +25,7 @@ pub use client::{
 };
 pub use config::WebSocketConfig;
 pub use devian_ws_protocol as protocol;
+pub use devian_ws_protocol::deflate::{DeflateConfig, DeflateParams};
 pub use devian_ws_protocol::handshake::client::{ClientRequest, ClientResponse};
 pub use devian_ws_protocol::handshake::server::UpgradeRequest;
 pub use devian_ws_protocol::handshake::HandshakeLimits;

@@ -5,6 +5,7 @@ use crate::config::WebSocketConfig;
 use crate::head::{read_head, SetTimeout};
 use crate::stream::SocketControl;
 use crate::websocket::WebSocket;
+use devian_ws_protocol::deflate::negotiation;
 use devian_ws_protocol::error::HandshakeError;
 use devian_ws_protocol::handshake::server::{self, UpgradeRequest};
 use devian_ws_protocol::handshake::HandshakeLimits;
@@ -98,15 +99,26 @@ impl WebSocketUpgrade {
                 ));
             }
         }
-        let response = request.accept(chosen.as_deref(), &[])?;
+        // RFC 7692 §5: accept the first deflate offer we can honour, if
+        // deflate is on; otherwise the answer leaves extensions out.
+        let deflate = config
+            .permessage_deflate
+            .and_then(|d| negotiation::server_accept(&d, &request.extensions()));
+        let extra: Vec<(String, String)> = deflate
+            .iter()
+            .map(|(_, answer)| ("Sec-WebSocket-Extensions".to_string(), answer.clone()))
+            .collect();
+        let response = request.accept(chosen.as_deref(), &extra)?;
         stream
             .write_all(&response)
             .map_err(crate::tls::map_io_error)?;
         stream.flush().map_err(crate::tls::map_io_error)?;
-        Ok(
-            WebSocket::from_raw_socket(stream, Role::Server, config, chosen, leftover)
-                .with_socket_control(),
-        )
+        let ws = WebSocket::from_raw_socket(stream, Role::Server, config, chosen, leftover)
+            .with_socket_control();
+        Ok(match deflate {
+            Some((params, _)) => ws.with_permessage_deflate(params),
+            None => ws,
+        })
     }
 
     /// Reads the request and accepts it in one go. Anything that is not a

@@ -3,6 +3,7 @@
 
 use crate::config::WebSocketConfig;
 use crate::stream::{is_timeout, SocketControl};
+use devian_ws_protocol::deflate::{DeflateParams, PerMessageDeflate};
 use devian_ws_protocol::protocol::Reply;
 use devian_ws_protocol::{
     CloseCode, Decoded, Decoder, Encoder, Error, Message, MessageKind, Opcode, Result, Role,
@@ -66,6 +67,8 @@ pub struct WebSocket<S> {
     /// The connection is over; every call now fails with `AlreadyClosed`.
     terminated: bool,
     control: Option<Control<S>>,
+    /// permessage-deflate parameters, when the handshake agreed on it.
+    deflate: Option<DeflateParams>,
 }
 
 impl<S> std::fmt::Debug for WebSocket<S> {
@@ -113,7 +116,29 @@ impl<S: Read + Write> WebSocket<S> {
             close_received: false,
             terminated: false,
             control: None,
+            deflate: None,
         }
+    }
+
+    /// Turns on permessage-deflate (RFC 7692) with the parameters the
+    /// handshake agreed on: messages from [`WebSocket::send`] are
+    /// compressed, compressed messages from the peer are inflated (bounded
+    /// by the message size limit). The handshake functions of this crate
+    /// call this when [`WebSocketConfig::permessage_deflate`] is set and
+    /// the peer agreed; call it yourself only after your own negotiation.
+    pub fn with_permessage_deflate(mut self, params: DeflateParams) -> Self {
+        self.decoder
+            .set_extension(Box::new(PerMessageDeflate::new(self.role, params)));
+        self.encoder
+            .set_extension(Box::new(PerMessageDeflate::new(self.role, params)));
+        self.deflate = Some(params);
+        self
+    }
+
+    /// The agreed permessage-deflate parameters, or `None` when messages
+    /// are not compressed.
+    pub fn permessage_deflate(&self) -> Option<DeflateParams> {
+        self.deflate
     }
 
     /// Lets the connection set read timeouts and shut the socket down, so

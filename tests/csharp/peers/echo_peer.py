@@ -39,6 +39,7 @@ async def report_then_echo(ws):
         "path": ws.request.path,
         "headers": [[name.lower(), value] for name, value in ws.request.headers.raw_items()],
         "subprotocol": ws.subprotocol,
+        "extensions": [extension.name for extension in ws.protocol.extensions],
     }
     await ws.send(frame_v1(REPORT_OPCODE, json.dumps(report).encode()))
     async for message in ws:

@@ -180,6 +180,8 @@ fn serve(stream: MaybeTlsStream, choose: bool, seen: &Mutex<Vec<Seen>>, handler:
             max_frame_size: 32 << 20,
             max_message_size: 64 << 20,
         },
+        // Accepted only when a client offers it; tests without it are unaffected.
+        permessage_deflate: Some(devian_websocket::protocol::deflate::DeflateConfig::default()),
         ..WebSocketConfig::default()
     };
     let ws = WebSocketUpgrade::accept_with_config(

@@ -9,6 +9,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The running server; joined on drop.
+/// The first message a client that negotiated permessage-deflate receives.
+pub const DEFLATE_GREETING: &str = "permessage-deflate";
+
 pub struct EchoServer {
     /// Port on 127.0.0.1.
     pub port: u16,
@@ -71,13 +74,22 @@ fn serve(stream: TcpStream) -> std::io::Result<()> {
     stream.set_read_timeout(Some(IO_TIMEOUT))?;
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
     // Opening handshake (RFC 6455 §4.2), choosing the first offered sub-protocol.
-    let mut ws = WebSocketUpgrade::handshake(
-        stream,
-        &HandshakeLimits::default(),
-        WebSocketConfig::default(),
-        |offered| offered.first().cloned(),
-    )
-    .map_err(std::io::Error::other)?;
+    // permessage-deflate (RFC 7692) is accepted when a client offers it,
+    // which clients only do when asked to; such a client is greeted with
+    // one text message saying so, so tests can see the negotiation.
+    let config = WebSocketConfig {
+        permessage_deflate: Some(devian_websocket::DeflateConfig::default()),
+        ..WebSocketConfig::default()
+    };
+    let mut ws =
+        WebSocketUpgrade::handshake(stream, &HandshakeLimits::default(), config, |offered| {
+            offered.first().cloned()
+        })
+        .map_err(std::io::Error::other)?;
+    if ws.permessage_deflate().is_some() {
+        ws.send(Message::text(DEFLATE_GREETING))
+            .map_err(std::io::Error::other)?;
+    }
     // read() answers pings and echoes the close (§5.5.1); after the close
     // handshake it ends TCP (the server closes first, §7.1.1) and errs.
     loop {

@@ -66,7 +66,10 @@ impl ClientRequest {
             // §9.1: exactly one element each. "a; x, b" would put a second
             // offer ("b") on the wire that the response check never learns
             // of, so a server accepting it would fail our own handshake.
-            if !matches!(parse_extensions(e), Ok(offers) if offers.len() == 1) {
+            // Quoted values must be tokens, so any comma is a list separator
+            // (even a trailing one, which adds an empty element).
+            let one = matches!(parse_extensions(e), Ok(offers) if offers.len() == 1);
+            if !one || e.contains(',') {
                 return Err(Error::Usage(
                     "each extension offer must be one Sec-WebSocket-Extensions element",
                 ));
@@ -407,7 +410,14 @@ mod tests {
     // offer would change what the server reads from the joined header.
     #[test]
     fn rfc6455_9_1_each_offer_is_one_element() {
-        for bad in ["a; x, b", "a; x=\"", "a; x=\"1,2\"", "a,", "a; x=b c"] {
+        for bad in [
+            "a; x, b",
+            "a; x=\"",
+            "a; x=\"1,2\"",
+            "a,",
+            "a; 2x, ",
+            "a; x=b c",
+        ] {
             let r = ClientRequest {
                 extensions: vec![bad.into()],
                 ..Default::default()

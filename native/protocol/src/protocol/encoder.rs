@@ -46,6 +46,12 @@ impl Encoder {
         self.extension = Some(extension);
     }
 
+    /// Whether an extension is installed, i.e. [`Encoder::encode_message`]
+    /// may change payloads, so the in-place path must not be used for data.
+    pub fn has_extension(&self) -> bool {
+        self.extension.is_some()
+    }
+
     /// Appends one unfragmented data message to `out`, transformed by the
     /// negotiated extension if there is one.
     ///

@@ -119,7 +119,7 @@ fn check_exchange(input: &mut Input) {
     }
 }
 
-/// Up to `max` input bytes as text.
+/// Fewer than `max` input bytes, as text.
 fn lossy(input: &mut Input, max: u8) -> String {
     let len = input.u8() % max;
     String::from_utf8_lossy(input.bytes(usize::from(len))).into_owned()

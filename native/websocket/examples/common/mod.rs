@@ -1,6 +1,7 @@
 //! Command-line parsing and the echo loop shared by the example tools.
 #![allow(dead_code)]
 
+use devian_websocket::protocol::deflate::DeflateConfig;
 use devian_websocket::{Error, Limits, Message, WebSocket};
 use std::io::{Read, Write};
 
@@ -21,6 +22,8 @@ pub struct Args {
     pub max_message: Option<usize>,
     /// `--insecure`: accept any server certificate.
     pub insecure: bool,
+    /// `--deflate`: offer (client) or accept (server) permessage-deflate.
+    pub deflate: bool,
 }
 
 /// Parses `std::env::args`, accepting the options listed in `allowed`.
@@ -46,6 +49,7 @@ pub fn parse(allowed: &[&str]) -> Result<Args, String> {
                 args.max_message = Some(n);
             }
             "--insecure" => args.insecure = true,
+            "--deflate" => args.deflate = true,
             _ if args.target.is_none() => args.target = Some(arg),
             _ => return Err(format!("unexpected argument {arg:?}")),
         }
@@ -83,4 +87,9 @@ pub fn echo<S: Read + Write>(ws: &mut WebSocket<S>) -> Result<Option<(u16, Strin
             Err(e) => return Err(e),
         }
     }
+}
+
+/// permessage-deflate settings for `--deflate` (RFC 7692 defaults), or off.
+pub fn deflate(on: bool) -> Option<DeflateConfig> {
+    on.then(DeflateConfig::default)
 }

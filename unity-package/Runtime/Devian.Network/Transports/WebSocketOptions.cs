@@ -13,10 +13,10 @@ namespace Devian.Network.Transports
         private readonly List<KeyValuePair<string, string>> _headers = new List<KeyValuePair<string, string>>();
 
         /// <summary>Send a ping this often (RFC 6455 §5.5.2); zero disables keep-alive pings.</summary>
-        public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(20);
+        public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
 
         /// <summary>A ping unanswered this long declares the connection dead (closed with 1006).</summary>
-        public TimeSpan PongTimeout { get; set; } = TimeSpan.FromSeconds(10);
+        public TimeSpan PongTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>Close when nothing at all is received this long; zero disables.</summary>
         public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
@@ -34,16 +34,16 @@ namespace Devian.Network.Transports
         public long MaxMessageSize { get; set; } = 64L * 1024 * 1024;
 
         /// <summary>Bound on queued outgoing messages; beyond it sends throw <see cref="WebSocketQueueFullException"/>.</summary>
-        public int SendQueueMaxMessages { get; set; } = 8192;
+        public int SendQueueMaxMessages { get; set; } = 4096;
 
         /// <summary>Bound on queued outgoing bytes.</summary>
-        public long SendQueueMaxBytes { get; set; } = 32L * 1024 * 1024;
+        public long SendQueueMaxBytes { get; set; } = 64L * 1024 * 1024;
 
         /// <summary>Bound on received messages not yet drained by <see cref="WebSocketClient.Update()"/>; when full the engine stops reading (TCP back-pressure).</summary>
-        public int ReceiveQueueMaxMessages { get; set; } = 8192;
+        public int ReceiveQueueMaxMessages { get; set; } = 4096;
 
         /// <summary>Bound on received bytes not yet drained.</summary>
-        public long ReceiveQueueMaxBytes { get; set; } = 32L * 1024 * 1024;
+        public long ReceiveQueueMaxBytes { get; set; } = 64L * 1024 * 1024;
 
         /// <summary>Automatic reconnection.</summary>
         public WebSocketReconnectPolicy Reconnect { get; set; } = new WebSocketReconnectPolicy();

@@ -4,18 +4,20 @@ namespace Devian.Network.Transports
 {
     /// <summary>
     /// Automatic reconnection with exponential backoff and jitter (seed 000 task 18.6, seed 002).
-    /// Disabled by default: a dropped connection then ends with <see cref="WebSocketClient.OnClose"/>.
+    /// Enabled by default, as in seed 002 and the native engine; the defaults here match the engine's.
+    /// With it disabled, a dropped connection ends with <see cref="WebSocketClient.OnClose"/>.
+    /// It never reconnects after the user's own <see cref="WebSocketClient.Close()"/>.
     /// </summary>
     public sealed class WebSocketReconnectPolicy
     {
         /// <summary>Whether a dropped connection is re-established automatically.</summary>
-        public bool Enabled { get; set; }
+        public bool Enabled { get; set; } = true;
 
         /// <summary>Attempts per outage before giving up (then OnClose is raised); 0 means unlimited.</summary>
         public int MaxAttempts { get; set; } = 10;
 
         /// <summary>Delay before the first attempt.</summary>
-        public TimeSpan InitialDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+        public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
         /// <summary>Upper bound of the delay (seed 002 caps it at 30 s).</summary>
         public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
@@ -33,7 +35,7 @@ namespace Devian.Network.Transports
         public int BufferMaxMessages { get; set; } = 1024;
 
         /// <summary>Bound on buffered bytes while reconnecting.</summary>
-        public long BufferMaxBytes { get; set; } = 4L * 1024 * 1024;
+        public long BufferMaxBytes { get; set; } = 16L * 1024 * 1024;
 
         /// <summary>
         /// Close codes from the server that trigger a reconnect (RFC 6455 §7.4.1); null keeps the

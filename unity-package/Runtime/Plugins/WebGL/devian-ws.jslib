@@ -40,7 +40,8 @@ var DevianWsLibrary = {
       try {
         var w = DevianWsBridge.module();
         var r = f(w);
-        if (r < 0) DevianWsBridge.lastError = w['ws_last_error']();
+        // -11 is the normal "grow your buffer" answer of DevianWs_Next, not an error to keep.
+        if (r < 0 && r !== DevianWsBridge.E_BUFFER_TOO_SMALL) DevianWsBridge.lastError = w['ws_last_error']();
         return r;
       } catch (e) {
         DevianWsBridge.lastError = String((e && e.message) || e);

@@ -3,11 +3,13 @@
 use super::events::{feed, Outcome};
 use super::input::{Chunker, Input};
 use super::test_extensions::{Doubling, Reverse};
+use devian_ws_protocol::deflate::{DeflateParams, PerMessageDeflate};
 use devian_ws_protocol::{Decoder, Limits, Role};
 
 /// Input layout: a flags byte (bit 0 role, bit 1 auto-pong off, bits 2-3
 /// extension: none / strict doubling / lax doubling / reverse, bits 4-6
-/// the extension's RSV bits), two u16 limits (reduced so frames and
+/// the extension's RSV bits; bit 7 instead installs permessage-deflate,
+/// RFC 7692, with bit 4 choosing no context takeover), two u16 limits (reduced so frames and
 /// messages over them are common and the 1009 paths are hit), a u32
 /// chunking seed and a byte for the largest piece; the rest is the stream.
 ///
@@ -37,6 +39,9 @@ pub fn check_decoder(data: &[u8]) {
         dec.set_auto_pong(auto_pong);
         let bits = (flags >> 4) & 0b111;
         match (flags >> 2) & 0b11 {
+            // RFC 7692 §8: hostile compressed data must neither crash the
+            // inflater nor expand past max_message_size.
+            _ if flags & 0x80 != 0 => dec.set_extension(Box::new(deflate(role, flags & 0x10 != 0))),
             0 => {}
             1 => dec.set_extension(Box::new(Doubling { strict: true, bits })),
             2 => dec.set_extension(Box::new(Doubling {
@@ -54,4 +59,16 @@ pub fn check_decoder(data: &[u8]) {
     assert_eq!(whole, pieces, "random pieces differ from the whole stream");
     let bytes = run(&mut || 1);
     assert_eq!(whole, bytes, "byte-by-byte differs from the whole stream");
+}
+
+/// permessage-deflate for `role` with default windows.
+fn deflate(role: Role, no_context_takeover: bool) -> PerMessageDeflate {
+    PerMessageDeflate::new(
+        role,
+        DeflateParams {
+            server_no_context_takeover: no_context_takeover,
+            client_no_context_takeover: no_context_takeover,
+            ..DeflateParams::default()
+        },
+    )
 }

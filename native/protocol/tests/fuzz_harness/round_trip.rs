@@ -4,6 +4,8 @@
 use super::events::{feed, End, Ev};
 use super::input::{Chunker, Input};
 use super::test_extensions::Reverse;
+use devian_ws_protocol::deflate::{DeflateParams, PerMessageDeflate, MIN_WINDOW_BITS};
+use devian_ws_protocol::extensions::Extension;
 use devian_ws_protocol::{
     CloseCode, Decoder, Encoder, Error, Limits, MessageKind, Opcode, Role, MAX_HEADER_LEN,
 };
@@ -35,13 +37,22 @@ pub fn check_round_trip(data: &[u8]) {
         Role::Client => Role::Server,
         Role::Server => Role::Client,
     };
-    let with_extension = flags & 2 != 0;
     let seed = input.u32();
     let max_piece = 1 + usize::from(input.u16());
+    // Bit 2: permessage-deflate (RFC 7692) with parameters from the next
+    // two bytes; else bit 1: the reversing test extension.
+    let deflate = (flags & 4 != 0).then(|| deflate_params(input.u8(), input.u8()));
+    let extension = |role: Role| -> Option<Box<dyn Extension>> {
+        match deflate {
+            Some(params) => Some(Box::new(PerMessageDeflate::new(role, params))),
+            None if flags & 2 != 0 => Some(Box::new(Reverse)),
+            None => None,
+        }
+    };
 
     let mut enc = Encoder::new(sender);
-    if with_extension {
-        enc.set_extension(Box::new(Reverse));
+    if let Some(ext) = extension(sender) {
+        enc.set_extension(ext);
     }
     let mut conv = Conversation {
         input,
@@ -57,8 +68,8 @@ pub fn check_round_trip(data: &[u8]) {
     }
 
     let mut dec = Decoder::new(receiver, Limits::default());
-    if with_extension {
-        dec.set_extension(Box::new(Reverse));
+    if let Some(ext) = extension(receiver) {
+        dec.set_extension(ext);
     }
     let mut chunker = Chunker::new(seed, max_piece);
     // Fine splits of large conversations cost time and find nothing the
@@ -212,6 +223,18 @@ impl Conversation<'_> {
             assert_eq!(self.wire.len(), before, "a refused Close wrote bytes");
         }
         legal
+    }
+}
+
+/// RFC 7692 §7.1 parameters both ends agreed on: context takeover per
+/// side, window bits 8..=15 per side, compression level 0..=9.
+fn deflate_params(a: u8, b: u8) -> DeflateParams {
+    DeflateParams {
+        server_no_context_takeover: a & 1 != 0,
+        client_no_context_takeover: a & 2 != 0,
+        server_max_window_bits: MIN_WINDOW_BITS + (a >> 2) % 8,
+        client_max_window_bits: MIN_WINDOW_BITS + (a >> 5),
+        level: b % 10,
     }
 }
 

@@ -1,6 +1,7 @@
 // Generated from native/ffi by tests/bindings.rs (interoptopus 0.14). Do not edit;
 // regenerate with: DEVIAN_BLESS=1 cargo test -p devian-ws-ffi --test bindings
 
+#if !(UNITY_WEBGL && !UNITY_EDITOR)
 #pragma warning disable 0105
 using System;
 using System.Collections;
@@ -18,7 +19,7 @@ namespace Devian.Network.Native
 {
     public static partial class Interop
     {
-#if (UNITY_IOS || UNITY_WEBGL) && !UNITY_EDITOR
+#if UNITY_IOS && !UNITY_EDITOR
         public const string NativeLib = "__Internal";
 #else
         public const string NativeLib = "devian_ws";
@@ -458,3 +459,4 @@ namespace Devian.Network.Native
     }
 
 }
+#endif

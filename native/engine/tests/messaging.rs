@@ -319,7 +319,7 @@ fn wss_round_trip_over_shared_tls_session() {
     let c = Arc::clone(&client);
     let t = std::thread::spawn(move || {
         for i in 0..N {
-            let mut p = i.to_be_bytes().to_vec();
+            let mut p = (i as u64).to_be_bytes().to_vec();
             p.resize(8 + (i * 131) % 40_000, (i % 256) as u8);
             send_retrying(&c, MessageKind::Binary, &p);
         }
@@ -327,7 +327,7 @@ fn wss_round_trip_over_shared_tls_session() {
     let got = receive_n(&client, N);
     t.join().unwrap();
     for (i, m) in got.iter().enumerate() {
-        assert_eq!(m[..8], i.to_be_bytes());
+        assert_eq!(m[..8], (i as u64).to_be_bytes());
         assert_eq!(m.len(), 8 + (i * 131) % 40_000);
         assert!(m[8..].iter().all(|&b| b == (i % 256) as u8));
     }

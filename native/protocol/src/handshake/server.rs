@@ -148,6 +148,11 @@ impl UpgradeRequest {
                     "chosen sub-protocol was not offered by the client",
                 ));
             }
+            // RFC 6455 §4.1: sub-protocol values are tokens; an offered
+            // element like "a b" is the client's mistake, not ours to echo.
+            if !super::is_token(p) {
+                return Err(Error::Usage("chosen sub-protocol is not an HTTP token"));
+            }
         }
         check_extra_headers(extra_headers)?;
         let mut out = String::with_capacity(160);
@@ -392,6 +397,16 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    // §4.1 item 10: sub-protocol values are tokens; an offered non-token
+    // ("a b" sent as one element) is never echoed back.
+    #[test]
+    fn rfc6455_4_1_chosen_protocol_must_be_a_token() {
+        let req = with_header("Sec-WebSocket-Protocol", Some("a b, chat"));
+        assert!(req.protocols().iter().any(|p| p == "a b"));
+        assert!(matches!(req.accept(Some("a b"), &[]), Err(Error::Usage(_))));
+        assert!(req.accept(Some("chat"), &[]).is_ok());
     }
 
     // §4.2.2 item 5.4: the server selects one of the offered protocols, or none.

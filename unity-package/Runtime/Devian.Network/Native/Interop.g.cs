@@ -1,6 +1,7 @@
 // Generated from native/ffi by tests/bindings.rs (interoptopus 0.14). Do not edit;
 // regenerate with: DEVIAN_BLESS=1 cargo test -p devian-ws-ffi --test bindings
 
+#if !(UNITY_WEBGL && !UNITY_EDITOR)
 #pragma warning disable 0105
 using System;
 using System.Collections;
@@ -18,7 +19,7 @@ namespace Devian.Network.Native
 {
     public static partial class Interop
     {
-#if (UNITY_IOS || UNITY_WEBGL) && !UNITY_EDITOR
+#if UNITY_IOS && !UNITY_EDITOR
         public const string NativeLib = "__Internal";
 #else
         public const string NativeLib = "devian_ws";
@@ -415,6 +416,11 @@ namespace Devian.Network.Native
         public uint reconnect_buffer_max_messages;
         /// Reconnect buffer bound: payload bytes.
         public ulong reconnect_buffer_max_bytes;
+        /// 1: offer permessage-deflate (RFC 7692, default parameters: context
+        /// takeover both ways); messages are compressed when the server agrees.
+        /// 0 (the default) keeps the zero-copy path. Last, so older field
+        /// offsets are unchanged.
+        public byte permessage_deflate;
     }
 
     /// A snapshot of a connection's counters (copied out; no pointers).
@@ -453,3 +459,4 @@ namespace Devian.Network.Native
     }
 
 }
+#endif

@@ -421,6 +421,7 @@ namespace Devian.Network.Transports
             n.reconnect_buffer_enabled = r.BufferWhileReconnecting ? (byte)1 : (byte)0;
             n.reconnect_buffer_max_messages = Positive(r.BufferMaxMessages);
             n.reconnect_buffer_max_bytes = Positive(r.BufferMaxBytes);
+            n.permessage_deflate = o.PerMessageDeflate ? (byte)1 : (byte)0;
             return n;
         }
 

@@ -45,6 +45,14 @@ namespace Devian.Network.Transports
         /// <summary>Bound on received bytes not yet drained.</summary>
         public long ReceiveQueueMaxBytes { get; set; } = 64L * 1024 * 1024;
 
+        /// <summary>
+        /// Offer permessage-deflate (RFC 7692): when the server agrees, messages are compressed both ways
+        /// (inflated messages still obey <see cref="MaxMessageSize"/>, closing with 1009). Off by default,
+        /// which keeps the native zero-copy send path. On WebGL the browser negotiates compression itself,
+        /// so this setting has no effect there.
+        /// </summary>
+        public bool PerMessageDeflate { get; set; }
+
         /// <summary>Automatic reconnection.</summary>
         public WebSocketReconnectPolicy Reconnect { get; set; } = new WebSocketReconnectPolicy();
 

@@ -25,7 +25,9 @@ namespace Devian.Network.Transports
     /// headers (also header authentication), an Origin, custom TLS roots, pins or disabled verification,
     /// client pings (a changed <see cref="WebSocketOptions.PingInterval"/>; the browser still answers the
     /// server's pings), idle timeout. Frame/message size limits and the connect and close timeouts are
-    /// the browser's own. Dispose closes with 1000, since browsers may not send 1001.</para>
+    /// the browser's own. Dispose closes with 1000, since browsers may not send 1001.
+    /// <see cref="WebSocketOptions.PerMessageDeflate"/> is accepted and ignored: browsers offer
+    /// permessage-deflate on their own.</para>
     /// </remarks>
     internal sealed unsafe class WebGLTransport : IWebSocketTransport
     {

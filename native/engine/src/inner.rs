@@ -13,10 +13,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Buffers kept per pool, and the largest capacity worth keeping: together
-/// they bound what a pool can pin (128 × 256 KiB = 32 MiB worst case).
+/// Buffers kept per pool, the largest one worth keeping, and the bytes a
+/// pool may pin in all. Large messages (up to 8 MiB) are recycled so a
+/// stream of them does not allocate per message, while the total stays at
+/// the 32 MiB worst case that 128 buffers of 256 KiB had.
 const POOL_SLOTS: usize = 128;
-const POOL_MAX_CAPACITY: usize = 256 * 1024;
+const POOL_MAX_CAPACITY: usize = 8 << 20;
+const POOL_MAX_BYTES: usize = 32 << 20;
 
 /// Counters behind [`crate::Stats`].
 #[derive(Default)]
@@ -71,8 +74,8 @@ impl Inner {
             wake: Condvar::new(),
             done: Condvar::new(),
             dispatch,
-            recv_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY),
-            send_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY),
+            recv_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY, POOL_MAX_BYTES),
+            send_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY, POOL_MAX_BYTES),
             counters: Counters::default(),
             stopping: AtomicBool::new(false),
             socket: Mutex::new(None),

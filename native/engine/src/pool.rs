@@ -3,30 +3,46 @@
 use crossbeam_queue::ArrayQueue;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 
-/// A lock-free free-list of `Vec<u8>`s.
+/// A lock-free free-list of `Vec<u8>`s, bounded in count and in bytes.
 ///
-/// Buffers whose capacity grew past `max_capacity` are freed instead of
-/// recycled, so one huge message does not pin its memory for the life of
-/// the connection.
+/// Large buffers are recycled too: a stream of 1 MiB messages would
+/// otherwise allocate (and, above glibc's mmap threshold, map and fault in)
+/// a fresh megabyte per message. What the pool can pin stays bounded by
+/// `max_total` bytes; a buffer that would exceed it, or that grew past
+/// `max_capacity` on its own, is freed instead.
 pub(crate) struct BufferPool {
     free: ArrayQueue<Vec<u8>>,
     max_capacity: usize,
+    max_total: usize,
+    /// Capacity of the buffers now in `free` (approximate while a
+    /// `take` and a `give_back` race, never above `max_total`).
+    pooled_bytes: AtomicUsize,
 }
 
 impl BufferPool {
-    /// A pool keeping at most `slots` buffers of at most `max_capacity` bytes each.
-    pub(crate) fn new(slots: usize, max_capacity: usize) -> Arc<BufferPool> {
+    /// A pool keeping at most `slots` buffers of at most `max_capacity`
+    /// bytes each, and at most `max_total` bytes in all.
+    pub(crate) fn new(slots: usize, max_capacity: usize, max_total: usize) -> Arc<BufferPool> {
         Arc::new(BufferPool {
             free: ArrayQueue::new(slots.max(1)),
             max_capacity,
+            max_total,
+            pooled_bytes: AtomicUsize::new(0),
         })
     }
 
     /// An empty buffer, recycled if one is available.
     pub(crate) fn take(self: &Arc<Self>) -> PooledBuf {
-        let mut buf = self.free.pop().unwrap_or_default();
+        let mut buf = match self.free.pop() {
+            Some(buf) => {
+                self.pooled_bytes.fetch_sub(buf.capacity(), Relaxed);
+                buf
+            }
+            None => Vec::new(),
+        };
         buf.clear();
         PooledBuf {
             buf,
@@ -35,11 +51,25 @@ impl BufferPool {
     }
 
     fn give_back(&self, buf: Vec<u8>) {
-        if buf.capacity() == 0 || buf.capacity() > self.max_capacity {
+        let cap = buf.capacity();
+        if cap == 0 || cap > self.max_capacity {
+            return;
+        }
+        // Reserve the bytes first, so concurrent returns cannot together
+        // overshoot the budget.
+        let reserved = self
+            .pooled_bytes
+            .fetch_update(Relaxed, Relaxed, |n| {
+                n.checked_add(cap).filter(|&t| t <= self.max_total)
+            })
+            .is_ok();
+        if !reserved {
             return;
         }
         // A full free-list just means this one is freed.
-        let _ = self.free.push(buf);
+        if self.free.push(buf).is_err() {
+            self.pooled_bytes.fetch_sub(cap, Relaxed);
+        }
     }
 
     /// Buffers currently waiting for reuse.
@@ -124,7 +154,7 @@ mod tests {
 
     #[test]
     fn buffers_are_recycled_with_their_capacity() {
-        let pool = BufferPool::new(4, 1024);
+        let pool = BufferPool::new(4, 1024, 4096);
         let mut a = pool.take();
         a.vec_mut().extend_from_slice(&[1; 100]);
         let ptr = a.as_ptr();
@@ -138,7 +168,7 @@ mod tests {
 
     #[test]
     fn oversized_buffers_are_freed_not_pinned() {
-        let pool = BufferPool::new(4, 64);
+        let pool = BufferPool::new(4, 64, 4096);
         let mut a = pool.take();
         a.vec_mut().resize(65, 0);
         drop(a);
@@ -147,7 +177,7 @@ mod tests {
 
     #[test]
     fn full_free_list_frees_the_extra() {
-        let pool = BufferPool::new(1, 64);
+        let pool = BufferPool::new(1, 64, 4096);
         let mut a = pool.take();
         let mut b = pool.take();
         a.vec_mut().push(1);
@@ -158,8 +188,45 @@ mod tests {
     }
 
     #[test]
+    fn byte_budget_bounds_what_the_pool_pins() {
+        let pool = BufferPool::new(8, 1000, 2500);
+        let bufs: Vec<PooledBuf> = (0..3)
+            .map(|_| {
+                let mut b = pool.take();
+                b.vec_mut().reserve_exact(1000);
+                b
+            })
+            .collect();
+        let caps: usize = bufs.iter().map(|b| b.buf.capacity()).sum();
+        assert!(caps >= 3000, "three buffers of at least 1000 bytes");
+        drop(bufs);
+        // 2 × 1000 fit in 2500 bytes; the third would not.
+        assert_eq!(pool.idle(), 2, "the third buffer was over budget");
+        assert!(pool.pooled_bytes.load(Relaxed) <= 2500);
+        // Taking a buffer out returns its bytes to the budget.
+        let before = pool.pooled_bytes.load(Relaxed);
+        let b = pool.take();
+        assert_eq!(
+            pool.pooled_bytes.load(Relaxed),
+            before - b.buf.capacity(),
+            "budget released on take"
+        );
+    }
+
+    #[test]
+    fn large_buffers_within_budget_are_recycled() {
+        let pool = BufferPool::new(4, 1 << 20, 4 << 20);
+        let mut a = pool.take();
+        a.vec_mut().resize(1 << 20, 7);
+        let ptr = a.as_ptr();
+        drop(a);
+        let b = pool.take();
+        assert_eq!(b.buf.as_ptr(), ptr, "the megabyte is reused, not reallocated");
+    }
+
+    #[test]
     fn into_vec_detaches_from_pool() {
-        let pool = BufferPool::new(2, 64);
+        let pool = BufferPool::new(2, 64, 4096);
         let mut a = pool.take();
         a.vec_mut().extend_from_slice(b"hi");
         assert_eq!(a.into_vec(), b"hi".to_vec());

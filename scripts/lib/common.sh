@@ -88,7 +88,7 @@ need_wasm_bindgen() {
         flock 9
         if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ]; then exit 0; fi
         log "cargo install wasm-bindgen-cli $want"
-        cargo install -q wasm-bindgen-cli --version "$want" >&2
+        cargo install -q --force wasm-bindgen-cli --version "$want" >&2
     ) 9>"$TOOLS/.wasm-bindgen-cli.lock"
 }
 

@@ -35,19 +35,29 @@ var DevianWsLibrary = {
       return w;
     },
 
-    // Runs f(module) and turns a negative status or an exception into lastError.
+    // Keeps the module's error text for a negative status (-11 from DevianWs_Next is the
+    // normal "grow your buffer" answer, not an error to keep) and passes the status through.
+    check: function (w, r) {
+      if (r < 0 && r !== DevianWsBridge.E_BUFFER_TOO_SMALL) DevianWsBridge.lastError = w['ws_last_error']();
+      return r;
+    },
+
+    // Turns an exception into lastError and a status; never rethrows into the player.
+    fail: function (e) {
+      DevianWsBridge.lastError = String((e && e.message) || e);
+      // A trap is a Rust panic (panic = "abort"): report it like the native library does.
+      return typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError
+        ? DevianWsBridge.E_PANIC : DevianWsBridge.E_INTERNAL;
+    },
+
+    // Runs f(module) for the configuration calls. The per-frame and per-message entry points
+    // (Send, Next, State) inline the same try/check/fail instead, so they create no closure.
     call: function (f) {
       try {
         var w = DevianWsBridge.module();
-        var r = f(w);
-        // -11 is the normal "grow your buffer" answer of DevianWs_Next, not an error to keep.
-        if (r < 0 && r !== DevianWsBridge.E_BUFFER_TOO_SMALL) DevianWsBridge.lastError = w['ws_last_error']();
-        return r;
+        return DevianWsBridge.check(w, f(w));
       } catch (e) {
-        DevianWsBridge.lastError = String((e && e.message) || e);
-        // A trap is a Rust panic (panic = "abort"): report it like the native library does.
-        return typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError
-          ? DevianWsBridge.E_PANIC : DevianWsBridge.E_INTERNAL;
+        return DevianWsBridge.fail(e);
       }
     },
 
@@ -132,9 +142,13 @@ var DevianWsLibrary = {
 
   // 0: handed to the browser; 1: buffered until (re)open; < 0: error.
   DevianWs_Send: function (id, ptr, len, isText) {
-    return DevianWsBridge.call(function (w) {
-      return w['ws_send'](id, HEAPU8, ptr >>> 0, len >>> 0, !!isText);
-    });
+    try {
+      var w = DevianWsBridge.module();
+      // HEAPU8 is read at each call: Emscripten replaces the view when the heap grows.
+      return DevianWsBridge.check(w, w['ws_send'](id, HEAPU8, ptr >>> 0, len >>> 0, !!isText));
+    } catch (e) {
+      return DevianWsBridge.fail(e);
+    }
   },
 
   DevianWs_Close: function (id, code, reason) {
@@ -144,7 +158,12 @@ var DevianWsLibrary = {
 
   // C# WebSocketState: 0 closed, 1 connecting, 3 open, 4 closing, 5 reconnecting.
   DevianWs_State: function (id) {
-    return DevianWsBridge.call(function (w) { return w['ws_state'](id); });
+    try {
+      var w = DevianWsBridge.module();
+      return DevianWsBridge.check(w, w['ws_state'](id));
+    } catch (e) {
+      return DevianWsBridge.fail(e);
+    }
   },
 
   // Moves the next event's payload into buf (cap bytes) and returns its kind (0: none;
@@ -154,9 +173,11 @@ var DevianWsLibrary = {
   // aux (1 = clean close / reconnect delay in ms).
   // -11: buf too small, nothing consumed, info[0] = bytes needed.
   DevianWs_Next: function (id, buf, cap, info) {
-    return DevianWsBridge.call(function (w) {
+    try {
+      var w = DevianWsBridge.module();
       var k = w['ws_next'](id, HEAPU8, buf >>> 0, cap >>> 0);
-      var i = (info >>> 0) >> 2;
+      // >>> keeps offsets above 2 GiB positive (Unity allows a 4 GiB heap); >> would not.
+      var i = (info >>> 0) >>> 2;
       if (k > 0) {
         HEAP32[i] = w['ws_last_len'](id);
         HEAP32[i + 1] = w['ws_last_code'](id);
@@ -166,8 +187,10 @@ var DevianWsLibrary = {
         HEAP32[i + 1] = 0;
         HEAP32[i + 2] = 0;
       }
-      return k;
-    });
+      return DevianWsBridge.check(w, k);
+    } catch (e) {
+      return DevianWsBridge.fail(e);
+    }
   },
 
   // Writes 8 little-endian uint64 counters (64 bytes) at out.

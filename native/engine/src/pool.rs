@@ -221,7 +221,11 @@ mod tests {
         let ptr = a.as_ptr();
         drop(a);
         let b = pool.take();
-        assert_eq!(b.buf.as_ptr(), ptr, "the megabyte is reused, not reallocated");
+        assert_eq!(
+            b.buf.as_ptr(),
+            ptr,
+            "the megabyte is reused, not reallocated"
+        );
     }
 
     #[test]

@@ -129,5 +129,8 @@ fn steady_state_with_permessage_deflate_does_not_allocate() {
     // Buffers of different sizes trading places in the pools cost a few
     // allocations (9 to 18 seen, more on slow emulated targets); one per
     // message would be 2000.
-    assert!(during < N / 50, "{during} allocations for {N} round trips");
+    assert!(
+        during < (N / 50) as u64,
+        "{during} allocations for {N} round trips"
+    );
 }

@@ -252,7 +252,10 @@ fn every_exported_function_is_in_the_inventory_and_both_bindings() {
 fn csharp_dll_name_is_internal_on_ios_and_absent_on_webgl_players() {
     let cs = csharp();
     assert!(cs.contains("#if !(UNITY_WEBGL && !UNITY_EDITOR)\n#pragma warning disable 0105\n"));
-    assert!(cs.ends_with("}\n#endif\n"), "the whole file is inside the WebGL guard");
+    assert!(
+        cs.ends_with("}\n#endif\n"),
+        "the whole file is inside the WebGL guard"
+    );
     let start = cs
         .find("#if UNITY_IOS && !UNITY_EDITOR")
         .expect("conditional present");

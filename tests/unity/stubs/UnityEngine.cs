@@ -261,12 +261,24 @@ namespace UnityEngine
         /// <summary>Whether Debug.Log output is printed.</summary>
         public static bool Verbose;
 
-        public static List<string> TakeErrors() { var e = new List<string>(Errors); Errors.Clear(); return e; }
+        public static List<string> TakeErrors()
+        {
+            var e = new List<string>(Errors);
+            Errors.Clear();
+            // Unity also fails a test whose LogAssert.Expect was never met.
+            e.AddRange(UnityEngine.TestTools.LogAssert.TakeUnmet());
+            return e;
+        }
 
         internal static void Log(LogType type, object message)
         {
             if (type == LogType.Error || type == LogType.Exception || type == LogType.Assert)
             {
+                // Unity logs an exception as "Type: Message"; LogAssert.Expect matches that text.
+                var exception = message as Exception;
+                string text = exception != null ? exception.GetType().Name + ": " + exception.Message : Convert.ToString(message);
+                if (UnityEngine.TestTools.LogAssert.Consume(type, text))
+                    return;
                 if (!UnityEngine.TestTools.LogAssert.ignoreFailingMessages)
                     Errors.Add(type + ": " + message);
                 Console.Error.WriteLine("[unity " + type + "] " + message);
@@ -496,9 +508,46 @@ namespace UnityEngine.TestTools
 
     public static class LogAssert
     {
+        // Expected logs not yet seen, in order; like Unity's, each consumes one matching log.
+        private static readonly List<KeyValuePair<LogType, System.Text.RegularExpressions.Regex>> Expected =
+            new List<KeyValuePair<LogType, System.Text.RegularExpressions.Regex>>();
+
         public static bool ignoreFailingMessages { get; set; }
-        public static void Expect(LogType type, string message) { }
+
+        public static void Expect(LogType type, string message)
+        {
+            Expect(type, new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(message) + "$"));
+        }
+
+        public static void Expect(LogType type, System.Text.RegularExpressions.Regex message)
+        {
+            Expected.Add(new KeyValuePair<LogType, System.Text.RegularExpressions.Regex>(type, message));
+        }
+
         public static void NoUnexpectedReceived() { }
+
+        /// <summary>True (and forgotten) when the log was expected.</summary>
+        internal static bool Consume(LogType type, string text)
+        {
+            for (int i = 0; i < Expected.Count; i++)
+            {
+                if (Expected[i].Key == type && Expected[i].Value.IsMatch(text))
+                {
+                    Expected.RemoveAt(i);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        internal static List<string> TakeUnmet()
+        {
+            var unmet = new List<string>();
+            foreach (var e in Expected)
+                unmet.Add("expected " + e.Key + " log not received: " + e.Value);
+            Expected.Clear();
+            return unmet;
+        }
     }
 }
 

@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Text;
-using System.Threading;
 using Devian.Network.Transports;
 using UnityEngine;
 using UnityEngine.Events;
@@ -58,10 +57,8 @@ namespace Devian.Network.Unity
         [SerializeField] private WebSocketReconnectingEvent m_OnReconnecting = new WebSocketReconnectingEvent();
         [SerializeField] private UnityEvent m_OnReconnected = new UnityEvent();
 
-        private readonly MainThreadInbox _inbox = new MainThreadInbox();
-        private Action<MainThreadInbox.Item> _dispatchItem;
         private WebSocketClient _client;
-        private int _mainThreadId;
+        private bool _registered;
         private bool _open;
         private long _messagesReceived;
 
@@ -184,14 +181,17 @@ namespace Devian.Network.Unity
             try
             {
                 var core = new NetworkClient(new Inbound(this));
+                // NetworkClient shields the transport from handler exceptions by counting them;
+                // surface them too, or a bug in a FrameReceived handler would vanish silently.
+                core.OnDispatchError += LogDispatchError;
                 _client = Options != null
                     ? new WebSocketClient(core, Options, sessionId)
                     : new WebSocketClient(core, sessionId);
-                _client.OnOpen += HandleOpen;
-                _client.OnClose += HandleClose;
-                _client.OnError += HandleError;
-                _client.OnReconnecting += HandleReconnecting;
-                _client.OnReconnected += HandleReconnected;
+                _client.OnOpen += RaiseOpen;
+                _client.OnClose += RaiseClose;
+                _client.OnError += RaiseError;
+                _client.OnReconnecting += RaiseReconnecting;
+                _client.OnReconnected += RaiseReconnected;
                 _client.Connect(serverUrl, protocols != null && protocols.Length > 0 ? protocols : null);
             }
             catch (Exception e)
@@ -199,7 +199,7 @@ namespace Devian.Network.Unity
                 // A rejected URL or sub-protocol, or DllNotFoundException when this platform's
                 // plugin is missing: nothing is connected, so drop the client and report.
                 ReleaseClient();
-                RaiseError(e);
+                RaiseErrorLogged(e);
             }
         }
 
@@ -302,7 +302,9 @@ namespace Devian.Network.Unity
             {
                 try
                 {
-                    // Drains the client's queue: its events and messages arrive here, on the main thread.
+                    // Drains the client's queue: WebSocketClient raises its events and dispatches its
+                    // messages only inside Update(), on the thread that connected (this one), so
+                    // every handler below runs on the main thread without any marshalling.
                     _client.Update();
                 }
                 catch (Exception e)
@@ -311,8 +313,6 @@ namespace Devian.Network.Unity
                     Debug.LogException(e, this);
                 }
             }
-            if (!_inbox.IsEmpty)
-                _inbox.Drain(_dispatchItem);
         }
 
         private void OnDisable()
@@ -330,23 +330,16 @@ namespace Devian.Network.Unity
         {
             ReleaseClient();
             Live.Remove(this);
-            _inbox.Clear();
+            _registered = false;
         }
 
         private void EnsureInitialized()
         {
-            if (_dispatchItem != null)
+            if (_registered)
                 return;
-            // Unity calls Awake/OnEnable on the main thread; remember it to detect other threads.
-            _mainThreadId = Thread.CurrentThread.ManagedThreadId;
-            _dispatchItem = DispatchItem;
+            _registered = true;
             // Registered until OnDestroy, enabled or not: a disabled component may still hold a client.
             Live.Add(this);
-        }
-
-        private bool OnMainThread
-        {
-            get { return Thread.CurrentThread.ManagedThreadId == _mainThreadId; }
         }
 
         /// <summary>
@@ -360,11 +353,11 @@ namespace Devian.Network.Unity
             if (client == null)
                 return;
             _client = null;
-            client.OnOpen -= HandleOpen;
-            client.OnClose -= HandleClose;
-            client.OnError -= HandleError;
-            client.OnReconnecting -= HandleReconnecting;
-            client.OnReconnected -= HandleReconnected;
+            client.OnOpen -= RaiseOpen;
+            client.OnClose -= RaiseClose;
+            client.OnError -= RaiseError;
+            client.OnReconnecting -= RaiseReconnecting;
+            client.OnReconnected -= RaiseReconnected;
             try
             {
                 client.Dispose();
@@ -376,70 +369,36 @@ namespace Devian.Network.Unity
             }
             bool wasOpen = _open;
             _open = false;
-            if (wasOpen)
-                RaiseClose(GoingAway, "going away");
-        }
-
-        private void HandleOpen()
-        {
-            if (OnMainThread)
-                RaiseOpen();
-            else
-                _inbox.Post(new MainThreadInbox.Item { Kind = MainThreadInbox.Kind.Open });
-        }
-
-        private void HandleClose(ushort code, string reason)
-        {
-            if (OnMainThread)
-                RaiseClose(code, reason);
-            else
-                _inbox.Post(new MainThreadInbox.Item { Kind = MainThreadInbox.Kind.Close, Code = code, Reason = reason });
-        }
-
-        private void HandleError(Exception error)
-        {
-            if (OnMainThread)
-                RaiseError(error);
-            else
-                _inbox.Post(new MainThreadInbox.Item { Kind = MainThreadInbox.Kind.Error, Error = error });
-        }
-
-        private void HandleReconnecting(int attempt, TimeSpan delay)
-        {
-            if (OnMainThread)
-                RaiseReconnecting(attempt, delay);
-            else
-                _inbox.Post(new MainThreadInbox.Item { Kind = MainThreadInbox.Kind.Reconnecting, Attempt = attempt, Delay = delay });
-        }
-
-        private void HandleReconnected()
-        {
-            if (OnMainThread)
-                RaiseReconnected();
-            else
-                _inbox.Post(new MainThreadInbox.Item { Kind = MainThreadInbox.Kind.Reconnected });
-        }
-
-        private bool HandleMessage(int opcode, ReadOnlySpan<byte> payload)
-        {
-            if (OnMainThread)
-                RaiseMessage(opcode, payload);
-            else
-                _inbox.PostMessage(opcode, payload);
-            return true;
-        }
-
-        private void DispatchItem(MainThreadInbox.Item item)
-        {
-            switch (item.Kind)
+            if (!wasOpen)
+                return;
+            try
             {
-                case MainThreadInbox.Kind.Open: RaiseOpen(); break;
-                case MainThreadInbox.Kind.Message: RaiseMessage(item.Opcode, new ReadOnlySpan<byte>(item.Buffer, 0, item.Length)); break;
-                case MainThreadInbox.Kind.Close: RaiseClose(item.Code, item.Reason); break;
-                case MainThreadInbox.Kind.Error: RaiseError(item.Error); break;
-                case MainThreadInbox.Kind.Reconnecting: RaiseReconnecting(item.Attempt, item.Delay); break;
-                case MainThreadInbox.Kind.Reconnected: RaiseReconnected(); break;
+                RaiseClose(GoingAway, "going away");
             }
+            catch (Exception e)
+            {
+                // Release runs from Connect, OnDisable, OnDestroy and quit: a throwing Closed
+                // handler must not leave those half done (or break Connect's no-throw promise).
+                Debug.LogException(e, this);
+            }
+        }
+
+        /// <summary>RaiseError for paths that promise not to throw: a throwing handler is logged.</summary>
+        private void RaiseErrorLogged(Exception error)
+        {
+            try
+            {
+                RaiseError(error);
+            }
+            catch (Exception e)
+            {
+                Debug.LogException(e, this);
+            }
+        }
+
+        private void LogDispatchError(int session, int opcode, Exception error)
+        {
+            Debug.LogException(error, this);
         }
 
         private void RaiseOpen()
@@ -534,7 +493,8 @@ namespace Devian.Network.Unity
 
             public bool TryDispatchInbound(int sessionId, int opcode, ReadOnlySpan<byte> payload)
             {
-                return _owner.HandleMessage(opcode, payload);
+                _owner.RaiseMessage(opcode, payload);
+                return true;
             }
         }
     }

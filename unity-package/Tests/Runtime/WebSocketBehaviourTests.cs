@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Threading;
 using Devian.Network.Unity;
 using NUnit.Framework;
@@ -64,6 +65,17 @@ namespace Devian.Network.Tests
             Assert.Throws<ArgumentOutOfRangeException>(() => _socket.WaitForOpen(0f));
             Assert.Throws<ArgumentOutOfRangeException>(() => _socket.WaitForMessage(-1f));
             Assert.Throws<ArgumentOutOfRangeException>(() => _socket.WaitForOpen(float.NaN));
+        }
+
+        [Test]
+        public void Connect_WithThrowingFailedHandler_StillDoesNotThrow()
+        {
+            // RFC 6455 section 3: an http:// URI is rejected synchronously, inside Connect, which
+            // promises to report failures through the events and never to throw.
+            LogAssert.Expect(LogType.Exception, new Regex("handler bug in Failed"));
+            _socket.Failed += e => { throw new InvalidOperationException("handler bug in Failed"); };
+            Assert.DoesNotThrow(() => _socket.Connect("http://127.0.0.1:1/not-a-websocket-uri"));
+            Assert.IsNull(_socket.Client);
         }
 
         [UnityTest]
@@ -155,6 +167,31 @@ namespace Devian.Network.Tests
             Assert.AreEqual(count, opcodes.Count);
             for (int i = 0; i < count; i++)
                 Assert.AreEqual(i, opcodes[i]);
+        }
+
+        [UnityTest]
+        public IEnumerator ThrowingFrameHandler_IsLogged_AndLaterMessagesStillArrive()
+        {
+            yield return ConnectOrIgnore();
+            // NetworkClient shields the transport from handler exceptions; the component must
+            // still surface them (Debug.LogException) instead of counting them silently.
+            LogAssert.Expect(LogType.Exception, new Regex("handler bug for opcode 7"));
+            var opcodes = new List<int>();
+            _socket.FrameReceived += (op, payload) =>
+            {
+                opcodes.Add(op);
+                if (op == 7)
+                    throw new InvalidOperationException("handler bug for opcode 7");
+            };
+            Assert.IsTrue(_socket.Send(7, new byte[] { 1 }));
+            Assert.IsTrue(_socket.Send(8, new byte[] { 2 }));
+
+            float deadline = Time.realtimeSinceStartup + Timeout;
+            while (opcodes.Count < 2 && Time.realtimeSinceStartup < deadline)
+                yield return null;
+
+            CollectionAssert.AreEqual(new[] { 7, 8 }, opcodes);
+            Assert.AreEqual(1, _socket.Client.Core.DispatchErrorCount);
         }
 
         [UnityTest]

@@ -25,7 +25,9 @@ namespace Devian.Network.Transports
     /// <para><b>Dispose</b> closes the connection (1001, going away) and frees it. Afterwards every
     /// method throws <see cref="ObjectDisposedException"/>; <see cref="IsOpen"/> returns false and
     /// <see cref="State"/> returns <see cref="WebSocketState.Closed"/>, because property getters should not throw.
-    /// If the client is never disposed, the native handle is still freed by its finalizer, exactly once.</para>
+    /// If the client is never disposed, the native handle is still freed by its finalizer, exactly once.
+    /// On WebGL there is no such safety net: the browser socket stays open until the page unloads, so
+    /// always dispose the client (<c>WebSocketBehaviour</c> does).</para>
     /// </remarks>
     public sealed class WebSocketClient : IDisposable
     {

@@ -1056,33 +1056,7 @@ mod tests {
         ));
     }
 
-    /// Test-only extension: "transforms" by reversing the bytes, so a
-    /// message that skipped the extension would come out reversed.
-    struct Reverse;
-
-    impl Extension for Reverse {
-        fn name(&self) -> &str {
-            "x-reverse"
-        }
-        fn rsv_bits(&self) -> u8 {
-            RSV1
-        }
-        fn decode_message(&mut self, payload: &mut Vec<u8>, max_size: usize) -> Result<()> {
-            if payload.len() > max_size {
-                return Err(Error::TooBig {
-                    what: "message",
-                    size: payload.len() as u64,
-                    limit: max_size as u64,
-                });
-            }
-            payload.reverse();
-            Ok(())
-        }
-        fn encode_message(&mut self, payload: &mut Vec<u8>) -> Result<bool> {
-            payload.reverse();
-            Ok(true)
-        }
-    }
+    use crate::protocol::round_trip_tests::Reverse;
 
     // RFC 7692 §6: with an extension claiming RSV1, RSV1 on the first frame
     // marks a transformed message; fragments are reassembled first, and

@@ -21,7 +21,7 @@ pub use encoder::Encoder;
 pub use utf8::Utf8Validator;
 
 #[cfg(test)]
-mod round_trip_tests;
+pub(crate) mod round_trip_tests;
 
 /// Which end of the connection we are. Clients mask, servers never do (§5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

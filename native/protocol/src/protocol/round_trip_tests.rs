@@ -144,8 +144,8 @@ fn byte_at_a_time_equals_whole_buffer() {
 }
 
 /// Test-only extension that reverses payloads; any path that skips it
-/// delivers reversed bytes.
-struct Reverse;
+/// delivers reversed bytes. Shared with the decoder's unit tests.
+pub(crate) struct Reverse;
 
 impl Extension for Reverse {
     fn name(&self) -> &str {

@@ -10,6 +10,7 @@ use super::{
     HandshakeLimits,
 };
 use crate::error::{Error, HandshakeError, Result};
+use crate::extensions::parse_extensions;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 
@@ -89,7 +90,11 @@ impl UpgradeRequest {
         if !has_token(&self.headers, "Upgrade", "websocket") {
             return Err(HandshakeError::BadHeader("Upgrade"));
         }
-        if !has_token(&self.headers, "Connection", "upgrade") {
+        // RFC 9110 §7.6.1: Connection is a list of tokens.
+        let connection = list_values(&self.headers, "Connection");
+        if !connection.iter().all(|t| is_token(t))
+            || !connection.iter().any(|t| t.eq_ignore_ascii_case("upgrade"))
+        {
             return Err(HandshakeError::BadHeader("Connection"));
         }
         // §4.2.1 item 5: a key that decodes to 16 bytes.
@@ -104,6 +109,26 @@ impl UpgradeRequest {
         if self.header("Sec-WebSocket-Version") != Some(WEBSOCKET_VERSION) {
             return Err(HandshakeError::BadHeader("Sec-WebSocket-Version"));
         }
+        // §4.1 item 10 and §11.3.4: a comma-separated list of unique tokens.
+        // `chat9 superchat` (a space for a comma) is one malformed element,
+        // not a sub-protocol a server could choose.
+        let protocols = list_values(&self.headers, "Sec-WebSocket-Protocol");
+        let unique = protocols
+            .iter()
+            .enumerate()
+            .all(|(i, p)| !protocols[..i].contains(p));
+        if !protocols.iter().all(|p| is_token(p)) || !unique {
+            return Err(HandshakeError::BadHeader("Sec-WebSocket-Protocol"));
+        }
+        // §9.1 and §11.3.2: every extensions header line follows the grammar.
+        let extensions_ok = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("Sec-WebSocket-Extensions"))
+            .all(|(_, v)| parse_extensions(v).is_ok());
+        if !extensions_ok {
+            return Err(HandshakeError::BadHeader("Sec-WebSocket-Extensions"));
+        }
         Ok(())
     }
 
@@ -114,6 +139,9 @@ impl UpgradeRequest {
     }
 
     /// Sub-protocols the client offered, in order.
+    ///
+    /// Once [`check`](Self::check) has passed, every element is a unique
+    /// HTTP token, so any of them can be passed to [`accept`](Self::accept).
     pub fn protocols(&self) -> Vec<String> {
         list_values(&self.headers, "Sec-WebSocket-Protocol")
             .into_iter()
@@ -122,6 +150,7 @@ impl UpgradeRequest {
     }
 
     /// Extension offers (whole Sec-WebSocket-Extensions elements), in order.
+    /// Once [`check`](Self::check) has passed, each follows the §9.1 grammar.
     pub fn extensions(&self) -> Vec<String> {
         list_values(&self.headers, "Sec-WebSocket-Extensions")
             .into_iter()
@@ -399,14 +428,60 @@ mod tests {
         }
     }
 
-    // §4.1 item 10: sub-protocol values are tokens; an offered non-token
-    // ("a b" sent as one element) is never echoed back.
+    // §4.1 item 10 and §11.3.4: sub-protocol values are unique tokens in a
+    // comma-separated list; an element like "a b" (a space for a comma) makes
+    // the request malformed, answered with 400, and is never echoed back.
     #[test]
-    fn rfc6455_4_1_chosen_protocol_must_be_a_token() {
-        let req = with_header("Sec-WebSocket-Protocol", Some("a b, chat"));
-        assert!(req.protocols().iter().any(|p| p == "a b"));
-        assert!(matches!(req.accept(Some("a b"), &[]), Err(Error::Usage(_))));
-        assert!(req.accept(Some("chat"), &[]).is_ok());
+    fn rfc6455_4_1_offered_protocols_must_be_unique_tokens() {
+        for bad in [
+            "a b, chat",
+            "chat9 superchat",
+            "chat, chat",
+            "x/y",
+            "\"chat\"",
+        ] {
+            let req = with_header("Sec-WebSocket-Protocol", Some(bad));
+            assert_eq!(
+                req.check(),
+                Err(HandshakeError::BadHeader("Sec-WebSocket-Protocol")),
+                "{bad}"
+            );
+            assert!(matches!(
+                req.accept(Some("chat"), &[]),
+                Err(Error::Handshake(_))
+            ));
+            assert!(rejection_for(&req.check().unwrap_err()).starts_with(b"HTTP/1.1 400 "));
+        }
+        let req = with_header("Sec-WebSocket-Protocol", Some("chat, superchat,, v2.x"));
+        assert_eq!(req.check(), Ok(()));
+        assert!(req.accept(Some("v2.x"), &[]).is_ok());
+    }
+
+    // §9.1: the extensions header follows its grammar, or the request is malformed.
+    #[test]
+    fn rfc6455_9_1_malformed_extension_offer_is_refused() {
+        for bad in ["permessage-deflate; =1", "a b", "x; y=\"1 2\"", "x;;"] {
+            let req = with_header("Sec-WebSocket-Extensions", Some(bad));
+            assert_eq!(
+                req.check(),
+                Err(HandshakeError::BadHeader("Sec-WebSocket-Extensions")),
+                "{bad}"
+            );
+        }
+        let ok = "permessage-deflate; client_max_window_bits, x-foo; a=\"1\"";
+        assert_eq!(
+            with_header("Sec-WebSocket-Extensions", Some(ok)).check(),
+            Ok(())
+        );
+    }
+
+    // RFC 9110 §7.6.1: Connection lists tokens.
+    #[test]
+    fn rfc9110_7_6_1_connection_must_list_tokens() {
+        let req = with_header("Connection", Some("keep-alive Upgrade"));
+        assert_eq!(req.check(), Err(HandshakeError::BadHeader("Connection")));
+        let req = with_header("Connection", Some("keep-alive, Upgrade"));
+        assert_eq!(req.check(), Ok(()));
     }
 
     // §4.2.2 item 5.4: the server selects one of the offered protocols, or none.

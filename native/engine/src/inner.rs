@@ -116,9 +116,10 @@ impl Inner {
         self.dispatch.push_event(event, &|| self.stopping());
     }
 
-    /// Hands a control frame to the send thread, ahead of queued data.
+    /// Hands a control frame to the send thread, ahead of queued data
+    /// (replacing an unsent one of its kind: the lane is bounded).
     pub(crate) fn push_control(&self, control: Control) {
-        self.lock_outbox().control.push_back(control);
+        self.lock_outbox().control.push(control);
         self.wake.notify_all();
     }
 

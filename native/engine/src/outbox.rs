@@ -29,6 +29,47 @@ pub(crate) enum Control {
     FlushTls,
 }
 
+/// The control frames waiting for the send thread, ahead of queued data.
+///
+/// Invariant: at most one of each kind is pending, so a peer that floods
+/// pings (or anything else that asks for a reply) cannot grow it. RFC 6455
+/// §5.5.3 allows answering only the most recent Ping, so a newer Pong
+/// replaces an unsent one; one TLS flush covers every record rustls holds;
+/// only one Close may be sent per connection (§5.5.1).
+#[derive(Debug, Default)]
+pub(crate) struct ControlLane {
+    flush_tls: bool,
+    pong: Option<ControlPayload>,
+    close: Option<(Option<CloseCode>, ControlPayload)>,
+}
+
+impl ControlLane {
+    pub(crate) fn push(&mut self, control: Control) {
+        match control {
+            Control::FlushTls => self.flush_tls = true,
+            Control::Pong(p) => self.pong = Some(p),
+            Control::Close(code, reason) => {
+                self.close.get_or_insert((code, reason));
+            }
+        }
+    }
+
+    /// The next frame: a TLS flush, then the Pong, then the Close echo.
+    pub(crate) fn pop(&mut self) -> Option<Control> {
+        if std::mem::take(&mut self.flush_tls) {
+            return Some(Control::FlushTls);
+        }
+        if let Some(p) = self.pong.take() {
+            return Some(Control::Pong(p));
+        }
+        self.close.take().map(|(c, r)| Control::Close(c, r))
+    }
+
+    pub(crate) fn clear(&mut self) {
+        *self = ControlLane::default();
+    }
+}
+
 /// The close the user asked for.
 #[derive(Debug, Clone)]
 pub(crate) struct UserClose {
@@ -45,7 +86,7 @@ pub(crate) struct Outbox {
     pub(crate) reconnecting: bool,
     pub(crate) data: BoundedQueue<OutMsg>,
     pub(crate) reconnect_limits: Option<QueueLimits>,
-    pub(crate) control: std::collections::VecDeque<Control>,
+    pub(crate) control: ControlLane,
     pub(crate) user_close: Option<UserClose>,
     /// Tear everything down now (shutdown / drop / shutdown_all).
     pub(crate) stop: bool,
@@ -72,7 +113,7 @@ impl Outbox {
             reconnecting: false,
             data: BoundedQueue::new(send_limits),
             reconnect_limits,
-            control: std::collections::VecDeque::with_capacity(8),
+            control: ControlLane::default(),
             user_close: None,
             stop: false,
             end: None,
@@ -124,6 +165,38 @@ mod tests {
             kind: MessageKind::Text,
             buf: PooledBuf::unpooled(vec![0; 20]),
         }
+    }
+
+    // RFC 6455 §5.5.3: only the most recent Ping needs its Pong, so a ping
+    // flood leaves at most one Pong (the newest) pending, whatever its size.
+    #[test]
+    fn rfc6455_5_5_3_control_lane_keeps_only_the_newest_pong() {
+        let mut lane = ControlLane::default();
+        for i in 0..100_000u32 {
+            lane.push(Control::Pong(
+                ControlPayload::new(&i.to_be_bytes()).unwrap(),
+            ));
+            lane.push(Control::FlushTls);
+        }
+        lane.push(Control::Close(
+            Some(CloseCode::NORMAL),
+            ControlPayload::EMPTY,
+        ));
+        lane.push(Control::Close(
+            Some(CloseCode::PROTOCOL_ERROR),
+            ControlPayload::EMPTY,
+        ));
+        assert!(matches!(lane.pop(), Some(Control::FlushTls)));
+        match lane.pop() {
+            Some(Control::Pong(p)) => assert_eq!(p.as_slice(), 99_999u32.to_be_bytes()),
+            other => panic!("expected the newest pong, got {other:?}"),
+        }
+        // The first Close stands (§5.5.1: one Close per connection).
+        assert!(matches!(
+            lane.pop(),
+            Some(Control::Close(Some(CloseCode::NORMAL), _))
+        ));
+        assert!(lane.pop().is_none());
     }
 
     #[test]

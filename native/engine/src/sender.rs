@@ -148,7 +148,7 @@ impl<'a> Sender<'a> {
                 return Ok(Job::Stop { send_close });
             }
             // Control replies first: a pong or close echo jumps the data queue.
-            if let Some(c) = ob.control.pop_front() {
+            if let Some(c) = ob.control.pop() {
                 match c {
                     Control::Close(..) if ob.close_sent => continue,
                     Control::Close(..) => ob.close_sent = true,

@@ -62,20 +62,6 @@ native_build() {
     (cd "$ROOT" && cargo build --release -q -p devian-ws-ffi -p devian-websocket --examples --lib >&2)
 }
 
-# cross_cargo TARGET LINKER SUBCOMMAND ARGS...: cargo for a target rustup cannot download here.
-# Debian's rustc-web (1.96, with std sources) builds std itself (-Zbuild-std); LINKER is the
-# target's gcc (also its C compiler, which ring needs for its C/asm). Output: target/cross, so
-# cross builds never invalidate the shared host build in target/.
-cross_cargo() {
-    local target="$1" linker="$2" sub="$3"; shift 3
-    need_apt rustc-web cargo-web rust-web-src rust-web-llvm lld-22
-    local up; up="$(printf '%s' "$target" | tr 'a-z-' 'A-Z_')"
-    local low="${target//-/_}"
-    (cd "$ROOT" && env CARGO_TARGET_DIR="$ROOT/target/cross" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-        "CARGO_TARGET_${up}_LINKER=$linker" "CC_${low}=$linker" "AR_${low}=${linker%-gcc}-ar" \
-        /usr/bin/cargo "$sub" --target "$target" -Zbuild-std=std,panic_unwind "$@")
-}
-
 # need_wasm_bindgen [VERSION]: the wasm-bindgen CLI of exactly VERSION, by default the
 # wasm-bindgen crate's version in webgl/Cargo.lock (they must match). A cold install compiles
 # for about 4.5 minutes; a lock lets callers start it early in the background and call it

@@ -23,6 +23,8 @@ namespace Devian.Network.Tests
             tests.Add(new TestCase("e2e", "E2E.Python.SubProtocol10000FramesInOrderThenCloseOnce", () => RoundTrip(PeerKind.Python)));
             tests.Add(new TestCase("e2e", "E2E.Rust.ReconnectAfterServerRestartDeliversBufferedFrames", () => Reconnect(PeerKind.Rust)));
             tests.Add(new TestCase("e2e", "E2E.Python.ReconnectAfterServerRestartDeliversBufferedFrames", () => Reconnect(PeerKind.Python)));
+            tests.Add(new TestCase("e2e", "E2E.Rust.SendThenCloseDeliversEveryAcceptedFrame", () => SendThenClose(PeerKind.Rust)));
+            tests.Add(new TestCase("e2e", "E2E.Python.SendThenCloseDeliversEveryAcceptedFrame", () => SendThenClose(PeerKind.Python)));
             tests.Add(new TestCase("e2e", "E2E.Rust.SteadyStateAllocatesZeroBytesPerMessage", SteadyStateAllocatesNothing));
             tests.Add(new TestCase("e2e", "E2E.Rust.MisuseGivesClearExceptions", MisuseGivesClearExceptions));
             tests.Add(new TestCase("e2e", "E2E.Rust.DisposeFromAnotherThreadDuringTraffic", DisposeFromAnotherThreadDuringTraffic));
@@ -240,6 +242,45 @@ namespace Devian.Network.Tests
                     }
                     Check.Equal(WebSocketState.Closed, client.State, "state after close");
                     Check.Equal(0, log.Errors.Count, "errors: " + string.Join("; ", log.Errors));
+                }
+                finally
+                {
+                    client.Dispose();
+                }
+            }
+        }
+
+        /// <summary>
+        /// "Send a goodbye, then close": every frame SendFrame accepted goes out before the Close frame
+        /// (RFC 6455 §5.5.1), so the echo peer answers all of them, and nothing is reported unsent.
+        /// </summary>
+        private static void SendThenClose(PeerKind kind)
+        {
+            const int count = 1000;
+            int port = PeerProcess.FreePort();
+            using (PeerProcess peer = PeerProcess.Start(kind, port, Protocol))
+            {
+                var runtime = new SequenceRuntime();
+                var log = new EventLog();
+                var client = NewClient(runtime, new WebSocketOptions());
+                try
+                {
+                    log.Attach(client);
+                    client.Connect(Url(port), new[] { Protocol });
+                    PumpUntil(client, () => log.Opens == 1, 10000, "OnOpen");
+                    var payload = new byte[70000];
+                    for (int i = 0; i < count; i++)
+                    {
+                        int length = LengthFor(i);
+                        Fill(payload, i, length);
+                        client.SendFrame(OpcodeFor(i), new ReadOnlySpan<byte>(payload, 0, length));
+                    }
+                    client.Close(CloseStatus.NormalClosure, "bye");
+                    PumpUntil(client, () => log.Closes >= 1, 20000, "OnClose");
+                    Check.Equal((ushort)CloseStatus.NormalClosure, log.CloseCode, "close code");
+                    Check.Equal(0L, client.UnsentMessages, "UnsentMessages in OnClose");
+                    Check.Equal(count, runtime.Received, "echoes of the frames sent before Close");
+                    Check.Equal(0, runtime.Mismatches, "frames out of order or corrupted (first at " + runtime.FirstMismatch + ")");
                 }
                 finally
                 {

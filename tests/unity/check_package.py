@@ -4,6 +4,9 @@
   check_package.py package          package.json, asmdefs, .metas and GUIDs, plugin importers,
                                     sources in sync with csharp-bindings, README, .gitignore
   check_package.py tarball FILE     the .tgz from scripts/package-unity holds what Unity needs
+  check_package.py tarball --release FILE
+                                    ... and, as a release must, the plugin of every packaged
+                                    target of scripts/lib/native_targets.py
 
 Prints one line per check ("ok - ..." or "FAIL - ...: why") and a final "N passed, N failed";
 exits 1 if anything failed. Python 3 standard library only.
@@ -390,6 +393,20 @@ def check_tarball(r, tgz):
     r.check("Linux plugin in the tarball is an x86-64 ELF", problems)
 
 
+def check_release_plugins(r, tgz):
+    """A release tarball holds every packaged target's file (and its .meta when Unity imports it)."""
+    sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+    from native_targets import packaged
+
+    with tarfile.open(tgz, "r:gz") as tar:
+        names = {m.name for m in tar.getmembers() if m.isfile()}
+    for t in packaged():
+        problems = [] if f"package/{t.slot}" in names else [f"no package/{t.slot}"]
+        if t.players and f"package/{t.slot}.meta" not in names:
+            problems.append(f"no package/{t.slot}.meta")
+        r.check(f"release tarball ships the {t.name} plugin", problems)
+
+
 def main(argv):
     r = Results()
     if len(argv) >= 2 and argv[1] == "package":
@@ -402,6 +419,9 @@ def main(argv):
         check_readme(r)
     elif len(argv) == 3 and argv[1] == "tarball":
         check_tarball(r, argv[2])
+    elif len(argv) == 4 and argv[1:3] == ["tarball", "--release"]:
+        check_tarball(r, argv[3])
+        check_release_plugins(r, argv[3])
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -150,6 +150,7 @@ namespace Devian.Network.Transports
             ev.ErrorKind = (int)raw.error_kind;
             ev.Attempt = (int)raw.attempt;
             ev.DelayMs = raw.delay_ms > int.MaxValue ? int.MaxValue : (int)raw.delay_ms;
+            ev.Unsent = Clamp(raw.unsent);
             return TransportStatus.Ok;
         }
 
@@ -233,7 +234,8 @@ namespace Devian.Network.Transports
                 {
                     statistics = new WebSocketStatistics(
                         Clamp(s.messages_sent), Clamp(s.messages_received), Clamp(s.bytes_sent), Clamp(s.bytes_received),
-                        Clamp(s.reconnects), Clamp(s.last_rtt_us), Clamp(s.send_queue_depth), Clamp(s.recv_queue_depth));
+                        Clamp(s.reconnects), Clamp(s.last_rtt_us), Clamp(s.send_queue_depth), Clamp(s.recv_queue_depth),
+                        Clamp(s.messages_unsent));
                 }
                 return status;
             }

@@ -40,6 +40,7 @@ namespace Devian.Network.Transports
         private int _ownerThreadId;
         private int _disposed;
         private bool _closeRaised;
+        private long _unsentMessages;
         private string _protocol = string.Empty;
         private long _ignoredTextMessages;
 
@@ -85,8 +86,16 @@ namespace Devian.Network.Transports
         /// close code (RFC 6455 §7.4; 1006 when it dropped without a close frame) and reason.
         /// With reconnect enabled a drop raises <see cref="OnReconnecting"/> instead, and OnClose only
         /// follows once the attempts are exhausted or the connection is closed on purpose.
+        /// <see cref="Close(ushort, string)"/> sends what <see cref="SendFrame"/> accepted first; read
+        /// <see cref="UnsentMessages"/> in the handler for what the close timeout left unsent.
         /// </summary>
         public event Action<ushort, string> OnClose;
+
+        /// <summary>
+        /// Messages accepted by a send that the connection ended before sending, as of the last
+        /// <see cref="OnClose"/> (set just before it is raised); 0 when everything went out.
+        /// </summary>
+        public long UnsentMessages { get { return _unsentMessages; } }
 
         /// <summary>Raised from <see cref="Update()"/> for connection errors (a <see cref="WebSocketClientException"/>).</summary>
         public event Action<Exception> OnError;
@@ -198,6 +207,7 @@ namespace Devian.Network.Transports
 
             Interlocked.CompareExchange(ref _ownerThreadId, Thread.CurrentThread.ManagedThreadId, 0);
             _closeRaised = false;
+            _unsentMessages = 0;
             _protocol = string.Empty;
             Volatile.Write(ref _transport, transport);
             if (previous != null)
@@ -404,6 +414,7 @@ namespace Devian.Network.Transports
                     if (!_closeRaised)
                     {
                         _closeRaised = true;
+                        _unsentMessages = ev.Unsent;
                         Action<ushort, string> onClose = OnClose;
                         if (onClose != null)
                         {

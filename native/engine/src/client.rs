@@ -139,6 +139,10 @@ impl Client {
 
     /// Starts the close handshake. No reconnect follows.
     ///
+    /// Messages accepted before the close go out first, then the Close frame,
+    /// all within `close_timeout`; any still queued then are not sent, and
+    /// their number is in the `Closed` event and in `Stats::messages_unsent`.
+    ///
     /// `code` must be one a peer may send (§7.4: 1000-1003, 1007-1014,
     /// 3000-4999) and `reason` at most 123 bytes. Closing twice, or after
     /// the connection ended, is `AlreadyClosed`.
@@ -153,10 +157,12 @@ impl Client {
         if ob.closing_for_good() || ob.state == State::Closed {
             return Err(Error::AlreadyClosed);
         }
+        let close_timeout = self.inner.config.close_timeout;
         ob.user_close = Some(UserClose {
             code,
             reason: reason.to_owned(),
             sent: false,
+            flush_by: Instant::now() + close_timeout,
         });
         let previous = ob.state;
         let handshake = matches!(previous, State::Open | State::Authenticating);
@@ -164,6 +170,11 @@ impl Client {
             ob.state = State::Closing;
         }
         drop(ob);
+        if handshake {
+            // The flush and the Close frame get `close_timeout`, not a
+            // keep-alive round, against a peer that stopped reading.
+            self.inner.set_write_timeout(close_timeout);
+        }
         self.inner.wake.notify_all();
         // The `Closing` event comes from the send thread as it sends the
         // Close frame, so it can never be queued after `Closed`.
@@ -185,6 +196,7 @@ impl Client {
             bytes_received: c.bytes_received.load(Relaxed),
             reconnects: c.reconnects.load(Relaxed),
             last_rtt_us: c.last_rtt_us.load(Relaxed),
+            messages_unsent: c.messages_unsent.load(Relaxed),
             send_queue_depth,
             recv_queue_depth: self.inner.dispatch.len() as u64,
         }

@@ -40,19 +40,18 @@ fn lifecycle(inner: &Arc<Inner>) -> SessionEnd {
     let mut ever_open = false;
     let mut attempt: u32 = 0;
     loop {
-        let (end, opened) = session(inner, ever_open);
-        if opened {
-            ever_open = true;
-            attempt = 0;
-        }
+        let (end, open_for) = session(inner, ever_open);
+        ever_open |= open_for.is_some();
         if inner.lock_outbox().closing_for_good() {
             return end;
         }
-        attempt = attempt.saturating_add(1);
+        // Only a connection that stayed up starts the count over, so a server
+        // that accepts and drops at once still runs out of attempts.
+        attempt = policy.next_attempt(attempt, open_for);
         if !policy.should_reconnect(end.code.0, false, attempt) {
             return end;
         }
-        let delay = policy.delay(attempt, rand::random::<f64>());
+        let delay = policy.delay_after(end.code.0, attempt, rand::random::<f64>());
         if let Some((kind, text)) = end.error.clone() {
             inner.emit(Event::Error { kind, text });
         }
@@ -84,13 +83,13 @@ fn backoff(inner: &Inner, delay: Duration) -> bool {
     }
 }
 
-/// One session: connect, open, authenticate, run. Returns why it ended and
-/// whether it got as far as open.
-fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
+/// One session: connect, open, authenticate, run. Returns why it ended and,
+/// if it got as far as open, how long it stayed open.
+fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Duration>) {
     {
         let mut ob = inner.lock_outbox();
         if ob.closing_for_good() {
-            return (stopped_end(), false);
+            return (stopped_end(), None);
         }
         ob.state = State::Connecting;
         ob.end = None;
@@ -103,16 +102,16 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
     let deadline = Instant::now() + config.connect_timeout;
     let sock = match tcp_connect(&inner.url, deadline) {
         Ok(s) => s,
-        Err(e) => return (SessionEnd::from_error(&e), false),
+        Err(e) => return (SessionEnd::from_error(&e), None),
     };
     let registered = sock.try_clone().map(|c| inner.set_socket(Some(c)));
     match registered {
         Ok(true) => {}
         Ok(false) => {
             inner.set_socket(None);
-            return (stopped_end(), false);
+            return (stopped_end(), None);
         }
-        Err(e) => return (SessionEnd::from_error(&e.into()), false),
+        Err(e) => return (SessionEnd::from_error(&e.into()), None),
     }
     let established = establish(
         sock,
@@ -126,7 +125,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
         Ok(est) => est,
         Err(e) => {
             inner.set_socket(None);
-            return (SessionEnd::from_error(&e), false);
+            return (SessionEnd::from_error(&e), None);
         }
     };
     // Handshake timeouts off; the idle timeout (if any) bounds reads, and a
@@ -142,7 +141,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
         if ob.closing_for_good() {
             drop(ob);
             teardown(inner, None);
-            return (stopped_end(), false);
+            return (stopped_end(), None);
         }
         ob.state = if first_message.is_some() {
             State::Authenticating
@@ -153,6 +152,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
     inner.emit(Event::Open {
         protocol: est.protocol.take(),
     });
+    let opened = Instant::now();
 
     let leftover = std::mem::take(&mut est.leftover);
     let deflate = est.deflate;
@@ -169,7 +169,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
             teardown(inner, None);
             return (
                 SessionEnd::abnormal(ErrorKind::Other, format!("spawn failed: {e}")),
-                true,
+                Some(opened.elapsed()),
             );
         }
     };
@@ -216,7 +216,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, bool) {
         writer.close_notify();
     }
     teardown(inner, Some(receiver));
-    (end, true)
+    (end, Some(opened.elapsed()))
 }
 
 /// Closes the session socket and joins its receive thread.
@@ -255,7 +255,12 @@ fn finish(inner: &Inner, end: SessionEnd) {
     if let Some((kind, text)) = end.error.clone().filter(|_| !closing_for_good) {
         inner.emit(Event::Error { kind, text });
     }
+    let unsent = unsent as u64;
     if unsent > 0 {
+        inner
+            .counters
+            .messages_unsent
+            .fetch_add(unsent, std::sync::atomic::Ordering::Relaxed);
         inner.emit(Event::Error {
             kind: ErrorKind::Other,
             text: format!("{unsent} queued message(s) were not sent before the connection closed"),
@@ -271,5 +276,6 @@ fn finish(inner: &Inner, end: SessionEnd) {
         code,
         reason,
         was_clean: end.clean,
+        unsent,
     });
 }

@@ -36,6 +36,9 @@ pub enum Event {
         reason: String,
         /// Whether the close handshake completed.
         was_clean: bool,
+        /// Messages `send` accepted that were never sent (also counted in
+        /// `Stats::messages_unsent`); 0 when everything went out.
+        unsent: u64,
     },
     /// Something failed; the text says what.
     Error {

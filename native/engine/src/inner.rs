@@ -30,6 +30,7 @@ pub(crate) struct Counters {
     pub(crate) bytes_received: AtomicU64,
     pub(crate) reconnects: AtomicU64,
     pub(crate) last_rtt_us: AtomicU64,
+    pub(crate) messages_unsent: AtomicU64,
 }
 
 pub(crate) struct Inner {
@@ -146,6 +147,13 @@ impl Inner {
         // take after setting their flags: either we see the flag, or they
         // see this socket and shut it down.
         !(slot.is_some() && (self.stopping() || self.lock_outbox().closing_for_good()))
+    }
+
+    /// Bounds every further write of the session socket by `timeout`.
+    pub(crate) fn set_write_timeout(&self, timeout: Duration) {
+        if let Some(s) = relock(self.socket.lock()).as_ref() {
+            let _ = s.set_write_timeout(Some(timeout));
+        }
     }
 
     /// Shuts the session socket down in `how`, unblocking reads (and writes for `Both`).

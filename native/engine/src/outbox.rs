@@ -77,6 +77,10 @@ pub(crate) struct UserClose {
     pub(crate) reason: String,
     /// Whether the send thread has put it on the wire yet.
     pub(crate) sent: bool,
+    /// Until when data accepted before the close is still sent ahead of the
+    /// Close frame (the close timeout after the request); what is left then
+    /// is reported as unsent.
+    pub(crate) flush_by: std::time::Instant,
 }
 
 pub(crate) struct Outbox {
@@ -255,6 +259,7 @@ mod tests {
             code: CloseCode::NORMAL,
             reason: String::new(),
             sent: false,
+            flush_by: std::time::Instant::now(),
         });
         assert!(matches!(o.admit(msg(), 6), Err(Error::AlreadyClosed)));
     }

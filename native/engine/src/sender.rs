@@ -11,6 +11,7 @@ use crate::outbox::{Control, OutMsg};
 use crate::session::SessionEnd;
 use crate::state::State;
 use crate::transport::{into_error, WriteHalf};
+use devian_ws_protocol::protocol::frame::apply_mask;
 use devian_ws_protocol::{CloseCode, Encoder, MessageKind, Opcode, MAX_HEADER_LEN};
 use std::io::{self, IoSlice};
 use std::sync::atomic::Ordering::SeqCst;
@@ -161,7 +162,17 @@ impl<'a> Sender<'a> {
                 return Err(end);
             }
             let already_sent = ob.close_sent;
-            if let Some(uc) = ob.user_close.as_mut().filter(|uc| !uc.sent) {
+            // What was accepted before the user's close goes out before the
+            // Close frame, while the close timeout allows.
+            let open = ob.state == State::Open || ob.state == State::Closing;
+            let flushing = !already_sent
+                && open
+                && !ob.data.is_empty()
+                && ob
+                    .user_close
+                    .as_ref()
+                    .is_some_and(|uc| !uc.sent && Instant::now() < uc.flush_by);
+            if let Some(uc) = ob.user_close.as_mut().filter(|uc| !uc.sent && !flushing) {
                 uc.sent = true;
                 if !already_sent {
                     let (code, reason) = (uc.code, uc.reason.clone());
@@ -171,7 +182,7 @@ impl<'a> Sender<'a> {
                     return Ok(job);
                 }
             }
-            if !ob.close_sent && ob.state == State::Open {
+            if !ob.close_sent && (ob.state == State::Open || flushing) {
                 // Take a batch, so many small messages cost one write.
                 let mut bytes = 0;
                 while self.batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
@@ -218,7 +229,12 @@ impl<'a> Sender<'a> {
                 return Ok(Job::Ping);
             }
             let next_ping = self.next_ping.filter(|_| may_ping);
-            let wake_at = [self.close_deadline, self.pong_deadline, next_ping]
+            let flush_by = ob
+                .user_close
+                .as_ref()
+                .filter(|uc| !uc.sent)
+                .map(|uc| uc.flush_by);
+            let wake_at = [self.close_deadline, self.pong_deadline, next_ping, flush_by]
                 .into_iter()
                 .flatten()
                 .min();
@@ -281,15 +297,36 @@ impl<'a> Sender<'a> {
         }
         let n = self.batch.len();
         let result = self.writer.write_batch(&mut slices[..n]);
-        if result.is_ok() {
-            for msg in &self.batch {
-                self.inner.record_sent(msg.buf.len() - MAX_HEADER_LEN);
+        if result.is_err() {
+            // Restore the payloads (masking is its own inverse, §5.3) so the
+            // batch can be requeued whole.
+            for msg in &mut self.batch {
+                let buf = msg.buf.vec_mut();
+                let mut key = [0u8; 4];
+                key.copy_from_slice(&buf[MAX_HEADER_LEN - 4..MAX_HEADER_LEN]);
+                apply_mask(&mut buf[MAX_HEADER_LEN..], key, 0);
             }
         }
-        // Buffers go back to the pool (on failure they were in flight: lost
-        // with the connection, like any unacknowledged TCP data).
-        self.batch.clear();
+        self.finish_batch(&result);
         result
+    }
+
+    /// Counts a written batch as sent. A batch whose write failed may have
+    /// reached the peer in part; it goes back to the front of the queue, in
+    /// order, so a reconnect sends it again (at-least-once) or the final
+    /// `Closed` counts it as unsent. Nothing accepted vanishes.
+    fn finish_batch(&mut self, result: &io::Result<()>) {
+        if result.is_ok() {
+            for msg in self.batch.drain(..) {
+                self.inner.record_sent(msg.buf.len() - MAX_HEADER_LEN);
+            }
+            return;
+        }
+        let mut ob = self.inner.lock_outbox();
+        for msg in self.batch.drain(..).rev() {
+            let size = msg.buf.len() - MAX_HEADER_LEN;
+            ob.data.unpop(msg, size);
+        }
     }
 
     /// The batch through the negotiated extension (RFC 7692 §7.2.1), as
@@ -302,12 +339,8 @@ impl<'a> Sender<'a> {
                 .encode_message(msg.kind, payload, &mut self.scratch);
         }
         let result = self.writer.write_all(&self.scratch);
-        if result.is_ok() {
-            for msg in &self.batch {
-                self.inner.record_sent(msg.buf.len() - MAX_HEADER_LEN);
-            }
-        }
-        self.batch.clear();
+        // The payloads were not touched: requeued as they are on failure.
+        self.finish_batch(&result);
         // A batch of large messages must not pin its size in memory.
         if self.scratch.capacity() > MAX_BATCH_BYTES {
             self.scratch = Vec::with_capacity(2 + 4 + 125);

@@ -199,6 +199,7 @@ fn server_close_normal_is_echoed_and_final() {
         code,
         reason,
         was_clean,
+        ..
     } = ev
     else {
         unreachable!()

@@ -488,3 +488,112 @@ fn close_handshake_times_out() {
         "{ev:?}"
     );
 }
+
+// "Send a goodbye, then close": everything `send` accepted goes out before
+// the Close frame (RFC 6455 §5.5.1: no data after it), in order.
+#[test]
+fn close_flushes_what_send_accepted_before_the_close_frame() {
+    for n in [1usize, 10, 1000] {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let server = Server::start(recorder(Arc::clone(&log)));
+        let client = Client::connect(config(&server.url())).unwrap();
+        wait_open(&client);
+        for i in 0..n {
+            client.send_text(&format!("m{i}")).unwrap();
+        }
+        client.close(CloseCode::NORMAL, "bye").unwrap();
+        let closed = wait_closed(&client, |_| {});
+        assert_eq!(
+            (closed.code, closed.was_clean, closed.unsent),
+            (CloseCode::NORMAL, true, 0)
+        );
+        assert_eq!(client.stats().messages_unsent, 0);
+        let got: Vec<String> = log.lock().unwrap().iter().map(|(_, t)| t.clone()).collect();
+        let want: Vec<String> = (0..n).map(|i| format!("m{i}")).collect();
+        assert_eq!(got.len(), n, "server got {} of {n}", got.len());
+        assert_eq!(got, want);
+        server.kill();
+    }
+}
+
+// The flush is bounded by the close timeout: against a peer that reads
+// nothing, what could not go out is counted, not silently dropped.
+#[test]
+fn close_against_a_peer_that_never_reads_reports_the_unsent_count() {
+    let server = Server::start(|ws, _| {
+        std::thread::sleep(WAIT);
+        drop(ws);
+    });
+    let mut cfg = config(&server.url());
+    cfg.close_timeout = Duration::from_millis(500);
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    let chunk = vec![7u8; 256 * 1024];
+    let mut accepted = 0u64;
+    // Fill the socket buffers and the queue.
+    while accepted < 64 && client.send(MessageKind::Binary, &chunk).is_ok() {
+        accepted += 1;
+    }
+    let started = Instant::now();
+    client.close(CloseCode::NORMAL, "bye").unwrap();
+    let closed = wait_closed(&client, |_| {});
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "close took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        closed.unsent > 0,
+        "some of {accepted} messages must be left over"
+    );
+    let stats = client.stats();
+    assert_eq!(stats.messages_unsent, closed.unsent);
+    assert_eq!(stats.messages_sent + closed.unsent, accepted);
+    server.kill();
+}
+
+/// Accepts the upgrade, then closes at once with `code`.
+fn accept_then_close(code: u16) -> impl Fn(Ws, Seen) + Send + Sync {
+    move |mut ws, _| {
+        let _ = ws.close(CloseCode(code), "go away");
+    }
+}
+
+// A server that accepts and drops at once must not keep the attempt count
+// at 1 forever: only a connection that stayed open starts it over.
+#[test]
+fn accept_then_close_server_exhausts_max_attempts() {
+    let server = Server::start(accept_then_close(1011));
+    let mut cfg = config(&server.url());
+    cfg.reconnect.max_attempts = 3;
+    let client = Client::connect(cfg).unwrap();
+    let mut attempts = Vec::new();
+    let closed = wait_closed(&client, |e| {
+        if let Event::Reconnecting { attempt, .. } = e {
+            attempts.push(attempt);
+        }
+    });
+    assert_eq!(attempts, vec![1, 2, 3]);
+    assert_eq!(closed.code, CloseCode(1011));
+    server.kill();
+}
+
+// 1013 "Try Again Later": the server asked for a pause, so the delay is at
+// least the policy's try_again_later_delay.
+#[test]
+fn try_again_later_waits_longer() {
+    let server = Server::start(accept_then_close(1013));
+    let mut cfg = config(&server.url());
+    cfg.reconnect.max_attempts = 1;
+    cfg.reconnect.try_again_later_delay = Duration::from_millis(400);
+    cfg.reconnect.max_delay = Duration::from_secs(1);
+    let client = Client::connect(cfg).unwrap();
+    let mut delays = Vec::new();
+    wait_closed(&client, |e| {
+        if let Event::Reconnecting { delay, .. } = e {
+            delays.push(delay);
+        }
+    });
+    assert_eq!(delays, vec![Duration::from_millis(400)]);
+    server.kill();
+}

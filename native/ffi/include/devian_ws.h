@@ -143,6 +143,8 @@ typedef struct DwsStats
     uint64_t send_queue_depth;
     /// Events waiting in the receive (dispatch) queue.
     uint64_t recv_queue_depth;
+    /// Messages accepted by a send that were never sent (the connection ended first).
+    uint64_t messages_unsent;
     } DwsStats;
 
 /// One event from `dws_client_poll`.
@@ -172,6 +174,8 @@ typedef struct DwsEvent
     uint32_t attempt;
     /// Reconnecting only: delay before the attempt, ms.
     uint32_t delay_ms;
+    /// Closed only: messages `dws_client_send` accepted that were never sent.
+    uint64_t unsent;
     } DwsEvent;
 
 

@@ -67,6 +67,8 @@ pub struct DwsEvent {
     pub attempt: u32,
     /// Reconnecting only: delay before the attempt, ms.
     pub delay_ms: u32,
+    /// Closed only: messages `dws_client_send` accepted that were never sent.
+    pub unsent: u64,
 }
 
 impl DwsEvent {
@@ -81,6 +83,7 @@ impl DwsEvent {
         error_kind: 0,
         attempt: 0,
         delay_ms: 0,
+        unsent: 0,
     };
 
     /// Describes `event`. Pointers borrow from `event`, so the caller must
@@ -112,10 +115,12 @@ impl DwsEvent {
                 code,
                 reason,
                 was_clean,
+                unsent,
             } => DwsEvent {
                 kind: DWS_EVENT_CLOSED,
                 code: code.0,
                 was_clean: u8::from(*was_clean),
+                unsent: *unsent,
                 ..with_bytes(base, reason.as_bytes())
             },
             Event::Error { kind, text } => DwsEvent {
@@ -187,9 +192,11 @@ mod tests {
             code: CloseCode(1006),
             reason: "gone".into(),
             was_clean: false,
+            unsent: 7,
         };
         let d = DwsEvent::describe(&ev);
         assert_eq!((d.kind, d.code, d.was_clean), (DWS_EVENT_CLOSED, 1006, 0));
+        assert_eq!(d.unsent, 7);
         assert_eq!(text_of(&d), "gone");
     }
 

@@ -165,6 +165,7 @@ impl DwsOptions {
             max_delay: ms(o.reconnect_max_delay_ms),
             jitter: flag(o.reconnect_jitter, "reconnect_jitter")?,
             reconnect_codes: DEFAULT_RECONNECT_CODES.to_vec(),
+            ..ReconnectPolicy::default()
         };
         let permessage_deflate =
             flag(o.permessage_deflate, "permessage_deflate")?.then(DeflateConfig::default);

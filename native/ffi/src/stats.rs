@@ -24,6 +24,8 @@ pub struct DwsStats {
     pub send_queue_depth: u64,
     /// Events waiting in the receive (dispatch) queue.
     pub recv_queue_depth: u64,
+    /// Messages accepted by a send that were never sent (the connection ended first).
+    pub messages_unsent: u64,
 }
 
 impl From<Stats> for DwsStats {
@@ -37,6 +39,7 @@ impl From<Stats> for DwsStats {
             last_rtt_us: s.last_rtt_us,
             send_queue_depth: s.send_queue_depth,
             recv_queue_depth: s.recv_queue_depth,
+            messages_unsent: s.messages_unsent,
         }
     }
 }
@@ -56,6 +59,7 @@ mod tests {
             last_rtt_us: 6,
             send_queue_depth: 7,
             recv_queue_depth: 8,
+            messages_unsent: 9,
         };
         let d = DwsStats::from(s);
         let fields = [
@@ -67,8 +71,9 @@ mod tests {
             d.last_rtt_us,
             d.send_queue_depth,
             d.recv_queue_depth,
+            d.messages_unsent,
         ];
-        assert_eq!(fields, [1, 2, 3, 4, 5, 6, 7, 8]);
-        assert_eq!(std::mem::size_of::<DwsStats>(), 64);
+        assert_eq!(fields, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(std::mem::size_of::<DwsStats>(), 72);
     }
 }

@@ -72,6 +72,14 @@ impl<T> BoundedQueue<T> {
         Some(item)
     }
 
+    /// Puts an item taken by [`pop`](Self::pop) back at the front (oldest).
+    /// Not checked against the bounds: it was admitted once, and what was
+    /// admitted since may have used the room it left.
+    pub fn unpop(&mut self, item: T, size: usize) {
+        self.bytes += size;
+        self.items.push_front((item, size));
+    }
+
     /// The oldest item, without removing it.
     pub fn peek(&self) -> Option<&T> {
         self.items.front().map(|(item, _)| item)

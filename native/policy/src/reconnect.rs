@@ -18,6 +18,13 @@ pub struct ReconnectPolicy {
     pub jitter: bool,
     /// Close codes that trigger a reconnect (default 1006, 1001, 1011, 1012, 1013).
     pub reconnect_codes: Vec<u16>,
+    /// How long a connection must stay open before the attempt count starts
+    /// over (default 5 s). A server that accepts the upgrade and drops the
+    /// connection at once therefore still runs out of `max_attempts`.
+    pub stable_after: Duration,
+    /// The least delay after a 1013 "try again later" close (default 5 s,
+    /// capped by `max_delay`): the server asked for a pause.
+    pub try_again_later_delay: Duration,
 }
 
 /// The close codes that mean "try again later" (seed 002): abnormal closure,
@@ -35,6 +42,8 @@ impl Default for ReconnectPolicy {
             max_delay: Duration::from_secs(30),
             jitter: true,
             reconnect_codes: DEFAULT_RECONNECT_CODES.to_vec(),
+            stable_after: Duration::from_secs(5),
+            try_again_later_delay: Duration::from_secs(5),
         }
     }
 }
@@ -84,6 +93,28 @@ impl ReconnectPolicy {
         Duration::from_secs_f64(backoff.as_secs_f64() * r)
     }
 
+    /// The delay before attempt `attempt` after a close with `code`: as
+    /// [`delay`](Self::delay), but at least `try_again_later_delay` (within
+    /// `max_delay`) after 1013 "try again later" (RFC 6455 §7.4.1, IANA registry).
+    pub fn delay_after(&self, code: u16, attempt: u32, random01: f64) -> Duration {
+        let delay = self.delay(attempt, random01);
+        if code == 1013 {
+            delay.max(self.try_again_later_delay.min(self.max_delay))
+        } else {
+            delay
+        }
+    }
+
+    /// The attempt number after a connection ended: 1 if it had stayed open
+    /// for `stable_after` (the count starts over), otherwise `previous + 1`.
+    /// `open_for` is `None` when it never opened.
+    pub fn next_attempt(&self, previous: u32, open_for: Option<Duration>) -> u32 {
+        match open_for {
+            Some(d) if d >= self.stable_after => 1,
+            _ => previous.saturating_add(1),
+        }
+    }
+
     /// Whether to try attempt `attempt` (1-based) after a close with `code`.
     /// Never after the user's own close.
     pub fn should_reconnect(&self, code: u16, user_closed: bool, attempt: u32) -> bool {
@@ -117,6 +148,42 @@ mod tests {
         assert_eq!(p.max_delay, Duration::from_secs(30));
         assert!(p.jitter);
         assert_eq!(p.reconnect_codes, vec![1006, 1001, 1011, 1012, 1013]);
+    }
+
+    #[test]
+    fn attempts_start_over_only_after_a_stable_connection() {
+        let p = ReconnectPolicy::default();
+        // Never opened, or dropped right after the upgrade: the count goes on.
+        assert_eq!(p.next_attempt(0, None), 1);
+        assert_eq!(p.next_attempt(3, None), 4);
+        assert_eq!(p.next_attempt(3, Some(Duration::from_millis(10))), 4);
+        // Open long enough: a fresh start.
+        assert_eq!(p.next_attempt(3, Some(Duration::from_secs(5))), 1);
+        // So an accept-then-close server exhausts max_attempts.
+        let mut attempt = 0;
+        let mut tries = 0;
+        loop {
+            attempt = p.next_attempt(attempt, Some(Duration::ZERO));
+            if !p.should_reconnect(1011, false, attempt) {
+                break;
+            }
+            tries += 1;
+        }
+        assert_eq!(tries, p.max_attempts);
+    }
+
+    // 1013 Try Again Later (IANA WebSocket close code registry): wait longer.
+    #[test]
+    fn try_again_later_waits_at_least_its_own_delay() {
+        let p = no_jitter();
+        assert_eq!(p.delay_after(1006, 1, 0.5), Duration::from_secs(1));
+        assert_eq!(p.delay_after(1013, 1, 0.5), Duration::from_secs(5));
+        assert_eq!(p.delay_after(1013, 6, 0.5), Duration::from_secs(30));
+        let capped = ReconnectPolicy {
+            max_delay: Duration::from_secs(2),
+            ..no_jitter()
+        };
+        assert_eq!(capped.delay_after(1013, 1, 0.5), Duration::from_secs(2));
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub struct Stats {
     pub reconnects: u64,
     /// Round-trip time of the last answered ping, microseconds (0: none yet).
     pub last_rtt_us: u64,
+    /// Data messages accepted by `send` that were never sent: still queued
+    /// when the connection ended for good (e.g. the close timeout ran out
+    /// while flushing before the Close frame).
+    pub messages_unsent: u64,
     /// Messages waiting in the send queue.
     pub send_queue_depth: u64,
     /// Events waiting in the dispatch (receive) queue.

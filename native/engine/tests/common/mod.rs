@@ -269,6 +269,7 @@ pub struct Closed {
     pub code: CloseCode,
     pub reason: String,
     pub was_clean: bool,
+    pub unsent: u64,
 }
 
 /// Waits for the final `Closed` event (events before it go to `other`).
@@ -278,10 +279,12 @@ pub fn wait_closed(client: &Client, other: impl FnMut(Event)) -> Closed {
             code,
             reason,
             was_clean,
+            unsent,
         } => Closed {
             code,
             reason,
             was_clean,
+            unsent,
         },
         _ => unreachable!("wait_event returns what the predicate accepted"),
     }

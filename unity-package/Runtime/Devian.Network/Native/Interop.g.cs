@@ -368,6 +368,8 @@ namespace Devian.Network.Native
         public uint attempt;
         /// Reconnecting only: delay before the attempt, ms.
         public uint delay_ms;
+        /// Closed only: messages `dws_client_send` accepted that were never sent.
+        public ulong unsent;
     }
 
     /// Connection settings. Fill it with `dws_options_default`, change what you
@@ -444,6 +446,8 @@ namespace Devian.Network.Native
         public ulong send_queue_depth;
         /// Events waiting in the receive (dispatch) queue.
         public ulong recv_queue_depth;
+        /// Messages accepted by a send that were never sent (the connection ended first).
+        public ulong messages_unsent;
     }
 
 

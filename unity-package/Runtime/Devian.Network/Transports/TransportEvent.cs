@@ -62,5 +62,7 @@ namespace Devian.Network.Transports
         public int Attempt;
         /// <summary>Delay before that reconnect attempt, milliseconds.</summary>
         public int DelayMs;
+        /// <summary>For <see cref="TransportEventKind.Closed"/>: messages accepted that were never sent.</summary>
+        public long Unsent;
     }
 }

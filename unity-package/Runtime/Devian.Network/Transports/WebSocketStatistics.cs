@@ -8,7 +8,8 @@ namespace Devian.Network.Transports
         /// <summary>Creates a snapshot.</summary>
         public WebSocketStatistics(
             long messagesSent, long messagesReceived, long bytesSent, long bytesReceived,
-            long reconnects, long lastRoundTripMicroseconds, long sendQueueDepth, long receiveQueueDepth)
+            long reconnects, long lastRoundTripMicroseconds, long sendQueueDepth, long receiveQueueDepth,
+            long messagesUnsent = 0)
         {
             MessagesSent = messagesSent;
             MessagesReceived = messagesReceived;
@@ -18,6 +19,7 @@ namespace Devian.Network.Transports
             LastRoundTripMicroseconds = lastRoundTripMicroseconds;
             SendQueueDepth = sendQueueDepth;
             ReceiveQueueDepth = receiveQueueDepth;
+            MessagesUnsent = messagesUnsent;
         }
 
         /// <summary>Data messages sent.</summary>
@@ -38,14 +40,20 @@ namespace Devian.Network.Transports
         public long SendQueueDepth { get; }
         /// <summary>Events waiting to be drained by <see cref="WebSocketClient.Update()"/>.</summary>
         public long ReceiveQueueDepth { get; }
+        /// <summary>
+        /// Messages a send accepted that were never sent: the connection ended for good before they went
+        /// out (for example, <see cref="WebSocketClient.Close(ushort, string)"/> flushes the queue first,
+        /// within the close timeout). 0 on WebGL, where the browser flushes.
+        /// </summary>
+        public long MessagesUnsent { get; }
 
         /// <inheritdoc/>
         public override string ToString()
         {
             return string.Format(
-                "sent {0} msgs / {1} B, received {2} msgs / {3} B, reconnects {4}, rtt {5} us, queues send {6} recv {7}",
+                "sent {0} msgs / {1} B, received {2} msgs / {3} B, reconnects {4}, rtt {5} us, queues send {6} recv {7}, unsent {8}",
                 MessagesSent, BytesSent, MessagesReceived, BytesReceived, Reconnects,
-                LastRoundTripMicroseconds, SendQueueDepth, ReceiveQueueDepth);
+                LastRoundTripMicroseconds, SendQueueDepth, ReceiveQueueDepth, MessagesUnsent);
         }
     }
 }

@@ -174,6 +174,7 @@ impl Client {
             // The flush and the Close frame get `close_timeout`, not a
             // keep-alive round, against a peer that stopped reading.
             self.inner.set_write_timeout(close_timeout);
+            self.watch_close(Instant::now() + close_timeout * 2);
         }
         self.inner.wake.notify_all();
         // The `Closing` event comes from the send thread as it sends the
@@ -183,6 +184,23 @@ impl Client {
             self.inner.shutdown_socket(std::net::Shutdown::Both);
         }
         Ok(())
+    }
+
+    /// Bounds the close: a write already blocked on a peer that stopped
+    /// reading keeps the timeout it started with (a keep-alive round), so a
+    /// short-lived watchdog cuts the socket if the connection has not ended by
+    /// `deadline` (the flush and then the close handshake, `close_timeout`
+    /// each). What was still queued is then reported as unsent.
+    fn watch_close(&self, deadline: Instant) {
+        let inner = Arc::downgrade(&self.inner);
+        let _ = std::thread::Builder::new()
+            .name("devian-ws-close".into())
+            .spawn(move || {
+                let Some(inner) = inner.upgrade() else { return };
+                if !inner.wait_finished(deadline) {
+                    inner.shutdown_socket(std::net::Shutdown::Both);
+                }
+            });
     }
 
     /// Counters snapshot.
@@ -202,19 +220,25 @@ impl Client {
         }
     }
 
-    /// Closes (if needed) and joins both threads. Sends Close(1001) when
-    /// open; a peer that does not read gets `close_timeout` for it, then the
-    /// socket is cut. Still in its TCP connect, it first finishes that
-    /// (bounded by `connect_timeout`).
+    /// Stops the connection and returns within [`TEARDOWN_WAIT`], whatever
+    /// the network does. Sends Close(1001) when open; threads that finish in
+    /// that time are joined, and any still blocked (a TCP connect or name
+    /// lookup that cannot be interrupted, a peer that does not read) are cut
+    /// off from the socket and left to end by their own timeouts. Dropping
+    /// the client does the same.
     pub fn shutdown(self) {
         // Drop does the work.
     }
 }
 
+/// How long dropping a client (or `shutdown_all`) waits for its threads
+/// before letting them finish on their own: enough for a Close(1001) on a
+/// healthy connection, short enough never to freeze a game or an editor.
+pub const TEARDOWN_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
+
 impl Drop for Client {
     fn drop(&mut self) {
         self.inner.stop();
-        self.inner
-            .join_by(Instant::now() + self.inner.config.close_timeout);
+        self.inner.join_by(Instant::now() + TEARDOWN_WAIT);
     }
 }

@@ -6,6 +6,7 @@ use crate::event::Event;
 use crate::outbox::{Control, Outbox};
 use crate::pool::BufferPool;
 use crate::session::SessionEnd;
+use crate::state::State;
 use devian_ws_protocol::WsUrl;
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
@@ -182,31 +183,45 @@ impl Inner {
         self.done.notify_all();
     }
 
-    /// Waits for the connection's threads to finish (after `stop`). A second
-    /// caller waits for the first one's join to complete.
+    /// After `stop`: waits until `deadline` for the connection's threads to
+    /// finish, then lets them go.
     ///
-    /// A write blocked on a peer that does not read ignores `stop` until its
-    /// own timeout (a keep-alive round). So the send thread gets until
-    /// `deadline` to put its Close on the wire; then the socket is shut down
-    /// in both directions, which fails that write at once.
+    /// On a healthy connection the send thread puts its Close(1001) on the
+    /// wire and both threads end well within the wait; they are joined. A
+    /// thread blocked in something `stop` cannot interrupt (a TCP connect to
+    /// a peer that never answers, a name lookup, a write to a peer that does
+    /// not read) is not waited for: the socket is shut down in both
+    /// directions, which fails a blocked write at once, and the thread is
+    /// detached to finish by its own timeouts. It owns what it uses (an
+    /// `Arc<Inner>`) and never calls back into the caller, so nothing needs
+    /// it joined, not even a Unity domain reload.
     pub(crate) fn join_by(&self, deadline: Instant) {
         let mut slot = relock(self.driver.lock());
         let Some(handle) = slot.take() else { return };
+        if self.wait_finished(deadline) {
+            // The driver catches its own panics; Err here cannot carry one.
+            let _ = handle.join();
+        } else {
+            self.shutdown_socket(Shutdown::Both);
+            // Over for the caller now; the final events follow when the
+            // thread ends.
+            self.lock_outbox().state = State::Closed;
+            drop(handle);
+        }
+    }
+
+    /// Waits until the connection thread has finished or `deadline` passed;
+    /// whether it finished.
+    pub(crate) fn wait_finished(&self, deadline: Instant) -> bool {
         let mut ob = self.lock_outbox();
         while !ob.finished {
             let now = Instant::now();
             if now >= deadline {
-                break;
+                return false;
             }
             ob = relock(self.done.wait_timeout(ob, deadline - now)).0;
         }
-        let finished = ob.finished;
-        drop(ob);
-        if !finished {
-            self.shutdown_socket(Shutdown::Both);
-        }
-        // The driver catches its own panics; Err here cannot carry one.
-        let _ = handle.join();
+        true
     }
 
     pub(crate) fn record_sent(&self, bytes: usize) {

@@ -50,6 +50,7 @@ mod state;
 mod transport;
 
 pub use client::Client;
+pub use client::TEARDOWN_WAIT;
 pub use config::{Config, KeepAlive, MAX_RECV_QUEUE_MESSAGES};
 pub use event::{ErrorKind, Event};
 pub use pool::PooledBuf;

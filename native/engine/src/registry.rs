@@ -17,23 +17,25 @@ pub(crate) fn register(inner: &Arc<Inner>) {
     live.push(Arc::downgrade(inner));
 }
 
-/// Closes every live connection in the process and joins all their threads.
+/// Stops every live connection in the process; returns within about
+/// [`TEARDOWN_WAIT`](crate::TEARDOWN_WAIT) however many there are.
 ///
-/// All connections are asked to stop first and joined afterwards, so the
-/// total wait is that of the slowest one, not the sum: about its close
-/// timeout once connected (a connection still in its TCP connect finishes
-/// that first, up to its connect timeout). Handles stay valid;
-/// their connections are closed (`Client::state` is `Closed`).
+/// Every connection is asked to stop first, then all are waited for once,
+/// against one shared deadline: healthy ones send Close(1001) and are
+/// joined; any blocked in a TCP connect, a name lookup or a write to a peer
+/// that does not read are cut off and end by their own timeouts. Their
+/// threads never call into the caller. Handles stay valid; their
+/// connections are closed (`Client::state` is `Closed` once they end).
 pub fn shutdown_all() {
     let live: Vec<Arc<Inner>> = {
         let mut list = LIVE.lock().unwrap_or_else(|p| p.into_inner());
         list.drain(..).filter_map(|w| w.upgrade()).collect()
     };
-    let stopped = Instant::now();
+    let deadline = Instant::now() + crate::TEARDOWN_WAIT;
     for inner in &live {
         inner.stop();
     }
     for inner in &live {
-        inner.join_by(stopped + inner.config.close_timeout);
+        inner.join_by(deadline);
     }
 }

@@ -534,6 +534,8 @@ fn close_against_a_peer_that_never_reads_reports_the_unsent_count() {
     while accepted < 64 && client.send(MessageKind::Binary, &chunk).is_ok() {
         accepted += 1;
     }
+    // Let the send thread block in a write (it keeps that write's timeout).
+    std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     client.close(CloseCode::NORMAL, "bye").unwrap();
     let closed = wait_closed(&client, |_| {});

@@ -199,7 +199,7 @@ fn remaining(deadline: Instant) -> Result<Duration> {
 /// next one is tried. Name resolution itself is the system's and is not
 /// bounded by `deadline`.
 pub fn tcp_connect(url: &WsUrl, deadline: Instant) -> Result<TcpStream> {
-    let addrs: Vec<SocketAddr> = (url.host.as_str(), url.port).to_socket_addrs()?.collect();
+    let addrs = resolve(&url.host, url.port, deadline)?;
     let mut last = None;
     for (i, addr) in addrs.iter().enumerate() {
         let left = remaining(deadline).map_err(|_| Error::Timeout("TCP connect"))?;
@@ -217,6 +217,27 @@ pub fn tcp_connect(url: &WsUrl, deadline: Instant) -> Result<TcpStream> {
         Some(e) => Error::Io(e),
         None => Error::Url(format!("{:?} resolved to no address", url.host)),
     })
+}
+
+/// Resolves `host` by `deadline`. The system resolver cannot be cancelled,
+/// so a name (not an IP literal) is looked up on a thread of its own, which
+/// is abandoned if the deadline passes first; it ends when the lookup does.
+fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>> {
+    if let Ok(ip) = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = host.to_owned();
+    std::thread::Builder::new()
+        .name("devian-ws-dns".into())
+        .spawn(move || {
+            let _ = tx.send((name.as_str(), port).to_socket_addrs().map(Vec::from_iter));
+        })?;
+    let left = remaining(deadline).map_err(|_| Error::Timeout("DNS lookup"))?;
+    match rx.recv_timeout(left) {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(Error::Timeout("DNS lookup")),
+    }
 }
 
 /// Runs the opening handshake with socket control (timeouts per read up to

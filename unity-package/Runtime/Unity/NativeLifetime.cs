@@ -11,7 +11,7 @@ namespace Devian.Network.Unity
     /// across domain reloads (on Windows the DLL stays locked until the editor quits). Its
     /// connections and send/receive threads therefore outlive the managed objects that owned
     /// them, and a thread that calls back into a domain that was just unloaded crashes the
-    /// editor. <see cref="ShutdownAll"/> closes every connection and joins every native thread;
+    /// editor. <see cref="ShutdownAll"/> stops every connection and its native threads;
     /// the Editor assembly calls it before each assembly reload and when play mode exits, and
     /// players call it when the application quits. The library itself stays loaded, so the
     /// next domain starts with an empty connection table instead of reloading the plugin.
@@ -19,21 +19,15 @@ namespace Devian.Network.Unity
     public static class NativeLifetime
     {
         /// <summary>
-        /// Disposes the client of every live <see cref="WebSocketBehaviour"/>, then closes every
-        /// remaining native connection and joins its threads. Safe to call repeatedly, and when
-        /// the native plugin is missing on this platform (it then does nothing).
+        /// Stops every native connection at once and waits for them once (about 100 ms at most,
+        /// whatever the network does), then disposes the client of every live
+        /// <see cref="WebSocketBehaviour"/>, which is then immediate. Safe to call repeatedly, and
+        /// when the native plugin is missing on this platform (it then only disposes).
         /// </summary>
         public static void ShutdownAll()
         {
-            try
-            {
-                WebSocketBehaviour.ReleaseAll();
-            }
-            catch (Exception e)
-            {
-                Debug.LogException(e);
-            }
 #if !(UNITY_WEBGL && !UNITY_EDITOR)
+            // First, so N stuck connections cost one bounded wait, not N of them.
             try
             {
                 Devian.Network.Native.Interop.dws_shutdown_all();
@@ -47,6 +41,14 @@ namespace Devian.Network.Unity
                 // Same: an older or foreign library without the shutdown entry point.
             }
 #endif
+            try
+            {
+                WebSocketBehaviour.ReleaseAll();
+            }
+            catch (Exception e)
+            {
+                Debug.LogException(e);
+            }
         }
 
         // Players: join native threads before the process tears down the managed runtime.

@@ -8,8 +8,8 @@
 //! ever writes to the socket, so records stay in order.
 
 use crate::event::is_timeout;
-use devian_websocket::client_upgrade;
 use devian_websocket::tls::map_error;
+use devian_websocket::{client_upgrade, DeadlineIo};
 use devian_ws_protocol::deflate::{negotiation, DeflateConfig, DeflateParams};
 use devian_ws_protocol::handshake::client::ClientRequest;
 use devian_ws_protocol::handshake::HandshakeLimits;
@@ -93,14 +93,16 @@ pub(crate) fn establish(
                 Error::Url(format!("{:?} is not a valid TLS server name", url.host))
             })?;
             let mut conn = ClientConnection::new(config, name).map_err(|e| map_error(&e))?;
-            let mut raw = sock.try_clone()?;
+            // One deadline for the whole handshake, not one per read: a server
+            // that trickles its handshake cannot hold the client past it.
             while conn.is_handshaking() {
-                time_left(&sock, deadline)?;
-                conn.complete_io(&mut raw)
+                conn.complete_io(&mut DeadlineIo::new(&sock, deadline))
                     .map_err(|e| timeout_or(e, "TLS handshake"))?;
             }
+            time_left(&sock, deadline)?;
             let (protocol, leftover, deflate) = {
-                let mut stream = rustls::Stream::new(&mut conn, &mut raw);
+                let mut io = DeadlineIo::new(&sock, deadline);
+                let mut stream = rustls::Stream::new(&mut conn, &mut io);
                 upgrade(&mut stream, &sock, url, request, deflate, deadline)?
             };
             let conn = Arc::new(Mutex::new(conn));

@@ -162,7 +162,7 @@ impl ClientBuilder {
                 Some(config) => config,
                 None => tls::client_config(&self.tls)?,
             };
-            tls::connect(tcp, &url.host, config)?
+            tls::connect(tcp, &url.host, config, deadline)?
         } else {
             MaybeTlsStream::Plain(tcp)
         };

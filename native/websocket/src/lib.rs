@@ -31,6 +31,6 @@ pub use devian_ws_protocol::handshake::server::UpgradeRequest;
 pub use devian_ws_protocol::handshake::HandshakeLimits;
 pub use devian_ws_protocol::{CloseCode, Error, Limits, Message, MessageKind, Result, Role};
 pub use server::WebSocketUpgrade;
-pub use stream::{is_timeout, MaybeTlsStream, SocketControl};
+pub use stream::{is_timeout, DeadlineIo, MaybeTlsStream, SocketControl};
 pub use tls::TlsOptions;
 pub use websocket::{Messages, WebSocket, MAX_CLOSE_REASON};

@@ -4,7 +4,7 @@ use rustls::{ClientConnection, ConnectionCommon, ServerConnection, StreamOwned};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::ops::DerefMut;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A TCP stream, possibly wrapped in TLS (client or server side).
 #[derive(Debug)]
@@ -89,6 +89,49 @@ pub fn is_timeout(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
+}
+
+/// A socket seen through a deadline: before every read and write the
+/// socket's timeout is set to the time left, and once none is left the call
+/// fails with `TimedOut`. A loop of small reads (rustls' `complete_io`
+/// against a server that trickles its handshake a byte at a time) is thus
+/// bounded as a whole, not per read.
+#[derive(Debug)]
+pub struct DeadlineIo<'a> {
+    sock: &'a TcpStream,
+    deadline: Instant,
+}
+
+impl<'a> DeadlineIo<'a> {
+    /// `sock`, bounded by `deadline`.
+    pub fn new(sock: &'a TcpStream, deadline: Instant) -> Self {
+        DeadlineIo { sock, deadline }
+    }
+
+    fn left(&self) -> io::Result<Duration> {
+        self.deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "deadline passed"))
+    }
+}
+
+impl Read for DeadlineIo<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.sock.set_read_timeout(Some(self.left()?))?;
+        (&mut &*self.sock).read(buf)
+    }
+}
+
+impl Write for DeadlineIo<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.set_write_timeout(Some(self.left()?))?;
+        (&mut &*self.sock).write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Socket controls the WebSocket layer uses when it can: read timeouts to

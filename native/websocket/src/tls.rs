@@ -167,8 +167,13 @@ fn map_io_error_during(e: io::Error, step: &'static str) -> Error {
 ///
 /// `host` is the name the certificate must be valid for, also sent as SNI;
 /// an IP literal is checked against the certificate's IP addresses. The
-/// handshake is bounded by the socket's read and write timeouts.
-pub fn connect(tcp: TcpStream, host: &str, config: Arc<ClientConfig>) -> Result<MaybeTlsStream> {
+/// whole handshake is bounded by `deadline`, however the server paces it.
+pub fn connect(
+    tcp: TcpStream,
+    host: &str,
+    config: Arc<ClientConfig>,
+    deadline: std::time::Instant,
+) -> Result<MaybeTlsStream> {
     let name = ServerName::try_from(host.to_owned())
         .map_err(|_| Error::Url(format!("{host:?} is not a valid TLS server name")))?;
     let conn = ClientConnection::new(config, name).map_err(|e| Error::Tls(map_error(&e)))?;
@@ -176,7 +181,7 @@ pub fn connect(tcp: TcpStream, host: &str, config: Arc<ClientConfig>) -> Result<
     while stream.conn.is_handshaking() {
         let (read, written) = stream
             .conn
-            .complete_io(&mut stream.sock)
+            .complete_io(&mut crate::stream::DeadlineIo::new(&stream.sock, deadline))
             .map_err(|e| map_io_error_during(e, "TLS handshake"))?;
         if read == 0 && written == 0 && stream.conn.is_handshaking() {
             return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));

@@ -165,6 +165,40 @@ fn client_times_out_on_slow_server() {
     server.join();
 }
 
+// RFC 8446 §5.1: a handshake record announcing 16 KiB, trickled a byte at a
+// time. rustls waits for the whole record inside one `complete_io`, so only
+// a deadline checked before every read bounds it.
+#[test]
+fn client_times_out_on_trickled_tls_handshake() {
+    let server = spawn_raw(1, |mut tcp| {
+        let mut hello = [0u8; 4096];
+        let _ = tcp.read(&mut hello);
+        let _ = std::io::Write::write_all(&mut tcp, &[0x16, 0x03, 0x03, 0x40, 0x00]);
+        for _ in 0..100 {
+            if std::io::Write::write_all(&mut tcp, &[0]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let limits = HandshakeLimits {
+        timeout: Duration::from_millis(500),
+        ..HandshakeLimits::default()
+    };
+    let started = std::time::Instant::now();
+    let err = connect(format!("wss://{}/", server.addr))
+        .handshake_limits(limits)
+        .connect()
+        .expect_err("timeout");
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    server.join();
+}
+
 #[test]
 fn client_rejects_huge_response_head() {
     let server = spawn_raw(1, |mut tcp| {

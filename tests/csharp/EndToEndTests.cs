@@ -252,7 +252,8 @@ namespace Devian.Network.Tests
 
         /// <summary>
         /// "Send a goodbye, then close": every frame SendFrame accepted goes out before the Close frame
-        /// (RFC 6455 §5.5.1), so the echo peer answers all of them, and nothing is reported unsent.
+        /// (RFC 6455 §5.5.1), and nothing is reported unsent. (That the server received them all is
+        /// checked by the engine's own test with a recording server.)
         /// </summary>
         private static void SendThenClose(PeerKind kind)
         {
@@ -279,7 +280,12 @@ namespace Devian.Network.Tests
                     PumpUntil(client, () => log.Closes >= 1, 20000, "OnClose");
                     Check.Equal((ushort)CloseStatus.NormalClosure, log.CloseCode, "close code");
                     Check.Equal(0L, client.UnsentMessages, "UnsentMessages in OnClose");
-                    Check.Equal(count, runtime.Received, "echoes of the frames sent before Close");
+                    WebSocketStatistics stats = client.Statistics;
+                    Check.Equal((long)count, stats.MessagesSent, "frames written before the Close frame: " + stats);
+                    Check.Equal(0L, stats.MessagesUnsent, "statistics: unsent");
+                    // The peer may stop echoing once our Close arrives (python websockets answers it
+                    // at once); what does come back is in order and intact.
+                    Check.True(runtime.Received <= count, "echoes: " + runtime.Received);
                     Check.Equal(0, runtime.Mismatches, "frames out of order or corrupted (first at " + runtime.FirstMismatch + ")");
                 }
                 finally

@@ -86,7 +86,7 @@ namespace Devian.Network.Transports
         /// close code (RFC 6455 §7.4; 1006 when it dropped without a close frame) and reason.
         /// With reconnect enabled a drop raises <see cref="OnReconnecting"/> instead, and OnClose only
         /// follows once the attempts are exhausted or the connection is closed on purpose.
-        /// <see cref="Close(ushort, string)"/> sends what <see cref="SendFrame"/> accepted first; read
+        /// <see cref="Close(ushort, string)"/> sends what SendFrame accepted first; read
         /// <see cref="UnsentMessages"/> in the handler for what the close timeout left unsent.
         /// </summary>
         public event Action<ushort, string> OnClose;

@@ -193,7 +193,7 @@ impl Client {
     /// each). What was still queued is then reported as unsent.
     fn watch_close(&self, deadline: Instant) {
         let inner = Arc::downgrade(&self.inner);
-        let _ = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("devian-ws-close".into())
             .spawn(move || {
                 let Some(inner) = inner.upgrade() else { return };
@@ -201,6 +201,13 @@ impl Client {
                     inner.shutdown_socket(std::net::Shutdown::Both);
                 }
             });
+        if let Ok(handle) = spawned {
+            *self
+                .inner
+                .watchdog
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(handle);
+        }
     }
 
     /// Counters snapshot.

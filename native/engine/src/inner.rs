@@ -52,6 +52,8 @@ pub(crate) struct Inner {
     /// The current session's socket, so a stop can unblock its threads.
     pub(crate) socket: Mutex<Option<TcpStream>>,
     pub(crate) driver: Mutex<Option<JoinHandle<()>>>,
+    /// The close watchdog, if `close` started one (see `Client::close`).
+    pub(crate) watchdog: Mutex<Option<JoinHandle<()>>>,
     /// Time base for ping payloads and RTT.
     pub(crate) epoch: Instant,
     /// Payload (µs since `epoch`, never 0) of the unanswered ping; 0 when none.
@@ -82,6 +84,7 @@ impl Inner {
             stopping: AtomicBool::new(false),
             socket: Mutex::new(None),
             driver: Mutex::new(None),
+            watchdog: Mutex::new(None),
             epoch: Instant::now(),
             ping_outstanding: AtomicU64::new(0),
         }
@@ -201,6 +204,10 @@ impl Inner {
         if self.wait_finished(deadline) {
             // The driver catches its own panics; Err here cannot carry one.
             let _ = handle.join();
+            // Woken by the finish too; joined so no thread outlives the call.
+            if let Some(watchdog) = relock(self.watchdog.lock()).take() {
+                let _ = watchdog.join();
+            }
         } else {
             self.shutdown_socket(Shutdown::Both);
             // Over for the caller now; the final events follow when the

@@ -35,7 +35,7 @@ namespace Devian.Network.Tests
             tests.Add(new TestCase("unit", "WebSocketClient.MessagesReachRuntimeAndEveryEventIsReleased", MessagesReachRuntimeAndEveryEventIsReleased));
             tests.Add(new TestCase("unit", "WebSocketClient.OnCloseIsRaisedExactlyOnce", OnCloseIsRaisedExactlyOnce));
             tests.Add(new TestCase("unit", "WebSocketClient.TextMessagesAreCountedNotDispatched", TextMessagesAreCountedNotDispatched));
-            tests.Add(new TestCase("unit", "WebSocketClient.HandlerExceptionPropagatesAndEventIsStillReleased", HandlerExceptionPropagates));
+            tests.Add(new TestCase("unit", "WebSocketClient.ThrowingLifecycleHandlerIsReportedAndOthersStillRun", ThrowingLifecycleHandlerIsReported));
             tests.Add(new TestCase("unit", "WebSocketClient.DisposeInsideHandlerStopsUpdate", DisposeInsideHandlerStopsUpdate));
             tests.Add(new TestCase("unit", "WebSocketClient.ReconnectErrorAndAuthEventsAreRaised", ReconnectErrorAndAuthEventsAreRaised));
             tests.Add(new TestCase("unit", "WebSocketClient.StatusCodesMapToClearExceptions", StatusCodesMapToClearExceptions));
@@ -142,20 +142,32 @@ namespace Devian.Network.Tests
             Check.Equal(1L, client.IgnoredTextMessages, "counted");
         }
 
-        private static void HandlerExceptionPropagates()
+        private static void ThrowingLifecycleHandlerIsReported()
         {
             var fake = new FakeTransport();
             var runtime = new CountingRuntime();
             var client = NewClient(fake, runtime);
+            int secondOpen = 0, secondClose = 0;
+            var errors = new List<Exception>();
             client.OnOpen += () => { throw new ApplicationException("game bug"); };
+            client.OnOpen += () => secondOpen++;
+            client.OnClose += (code, reason) => { throw new ApplicationException("close bug"); };
+            client.OnClose += (code, reason) => secondClose++;
+            client.OnError += e => errors.Add(e);
+            client.OnError += e => { throw new ApplicationException("error handler bug"); };
             client.Connect("ws://x/");
             fake.EnqueueOpen("");
             fake.EnqueueMessage(TransportMessageKind.Binary, Frame(1, 1));
-            var ex = Check.Throws<ApplicationException>(() => client.Update(), "handler exception");
-            Check.Equal("game bug", ex.Message, "message");
-            Check.Equal(1, fake.ReleaseCount, "event released despite the exception");
-            client.Update();
-            Check.Equal(1, runtime.Count, "the next event is delivered by the next Update");
+            fake.EnqueueClosed(1000, "bye");
+            Check.NoThrow(() => client.Update(), "Update with throwing handlers");
+            Check.Equal(1, secondOpen, "the other OnOpen subscriber ran");
+            Check.Equal(1, secondClose, "the other OnClose subscriber ran");
+            Check.Equal(1, runtime.Count, "the message after the throwing handler was delivered");
+            Check.Equal(3, fake.ReleaseCount, "every event released");
+            Check.Equal(2, errors.Count, "each handler exception reported once through OnError");
+            Check.True(errors[0] is WebSocketHandlerException && errors[0].InnerException.Message == "game bug", "wrapped: " + errors[0]);
+            // Two reported exceptions, plus the OnError subscriber that threw for each (not re-reported).
+            Check.Equal(4L, client.HandlerErrorCount, "handler errors counted");
         }
 
         private static void DisposeInsideHandlerStopsUpdate()
@@ -296,6 +308,10 @@ namespace Devian.Network.Tests
             var fake = new FakeTransport();
             var client = NewClient(fake, new CountingRuntime());
             client.Connect("ws://x/");
+            fake.EnqueueOpen("");
+            client.Update();
+            client.SendFrame(Frame(1, 3));
+            client.SendFrame(Frame(2, 3));
             client.Dispose();
             Check.NoThrow(() => client.Dispose(), "Dispose twice");
             Check.Equal(1, fake.DisposeCount, "transport disposed once");
@@ -304,7 +320,7 @@ namespace Devian.Network.Tests
             Check.Throws<ObjectDisposedException>(() => client.Update(), "Update after Dispose");
             Check.Throws<ObjectDisposedException>(() => client.Close(), "Close after Dispose");
             Check.Throws<ObjectDisposedException>(() => client.Connect("ws://x/"), "Connect after Dispose");
-            Check.Throws<ObjectDisposedException>(() => { var s = client.Statistics; }, "Statistics after Dispose");
+            Check.Equal(2L, client.Statistics.MessagesSent, "Statistics after Dispose: the last snapshot");
             Check.True(!client.IsOpen, "IsOpen is false after Dispose");
             Check.Equal(WebSocketState.Closed, client.State, "State after Dispose");
 

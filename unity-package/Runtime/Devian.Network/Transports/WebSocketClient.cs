@@ -41,6 +41,8 @@ namespace Devian.Network.Transports
         private int _disposed;
         private bool _closeRaised;
         private long _unsentMessages;
+        private long _handlerErrors;
+        private WebSocketStatistics _lastStatistics;
         private string _protocol = string.Empty;
         private long _ignoredTextMessages;
 
@@ -97,6 +99,14 @@ namespace Devian.Network.Transports
         /// </summary>
         public long UnsentMessages { get { return _unsentMessages; } }
 
+        /// <summary>
+        /// Exceptions thrown by OnOpen/OnClose/OnError/OnReconnecting/OnReconnected/OnAuthenticated
+        /// subscribers. Each is caught, counted here and (unless it came from an OnError subscriber)
+        /// raised through <see cref="OnError"/> as a <see cref="WebSocketHandlerException"/>; the other
+        /// subscribers of the event still run.
+        /// </summary>
+        public long HandlerErrorCount { get { return Interlocked.Read(ref _handlerErrors); } }
+
         /// <summary>Raised from <see cref="Update()"/> for connection errors (a <see cref="WebSocketClientException"/>).</summary>
         public event Action<Exception> OnError;
 
@@ -141,13 +151,18 @@ namespace Devian.Network.Transports
         /// <summary>Text messages received; FrameV1 travels as binary, so they are counted and not dispatched.</summary>
         public long IgnoredTextMessages { get { return Interlocked.Read(ref _ignoredTextMessages); } }
 
-        /// <summary>A snapshot of the connection's counters (all zero before Connect).</summary>
-        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        /// <summary>
+        /// A snapshot of the connection's counters (all zero before Connect). After Dispose, the last
+        /// snapshot taken as it was disposed, so the final counters are not lost.
+        /// </summary>
         public WebSocketStatistics Statistics
         {
             get
             {
-                ThrowIfDisposed();
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    return _lastStatistics;
+                }
                 IWebSocketTransport t = Volatile.Read(ref _transport);
                 if (t == null)
                 {
@@ -387,6 +402,11 @@ namespace Devian.Network.Transports
             IWebSocketTransport t = Volatile.Read(ref _transport);
             if (t != null)
             {
+                WebSocketStatistics last;
+                if (t.GetStatistics(out last) == TransportStatus.Ok)
+                {
+                    _lastStatistics = last;
+                }
                 t.Dispose();
             }
         }
@@ -418,22 +438,28 @@ namespace Devian.Network.Transports
                         Action<ushort, string> onClose = OnClose;
                         if (onClose != null)
                         {
-                            onClose(ev.Code, Utf8(ref ev));
+                            string reason = Utf8(ref ev);
+                            foreach (Action<ushort, string> h in onClose.GetInvocationList())
+                            {
+                                try { h(ev.Code, reason); }
+                                catch (Exception e) { HandlerFailed(e, false); }
+                            }
                         }
                     }
                     break;
                 case TransportEventKind.Error:
-                    Action<Exception> onError = OnError;
-                    if (onError != null)
-                    {
-                        onError(new WebSocketClientException(ev.ErrorKind, Utf8(ref ev)));
-                    }
+                    RaiseError(new WebSocketClientException(ev.ErrorKind, Utf8(ref ev)));
                     break;
                 case TransportEventKind.Reconnecting:
                     Action<int, TimeSpan> onReconnecting = OnReconnecting;
                     if (onReconnecting != null)
                     {
-                        onReconnecting(ev.Attempt, TimeSpan.FromMilliseconds(ev.DelayMs));
+                        TimeSpan delay = TimeSpan.FromMilliseconds(ev.DelayMs);
+                        foreach (Action<int, TimeSpan> h in onReconnecting.GetInvocationList())
+                        {
+                            try { h(ev.Attempt, delay); }
+                            catch (Exception e) { HandlerFailed(e, false); }
+                        }
                     }
                     break;
                 case TransportEventKind.Reconnected:
@@ -448,11 +474,42 @@ namespace Devian.Network.Transports
             }
         }
 
-        private static void Raise(Action handler)
+        // Lifecycle events are rare, so each subscriber is called on its own: one that throws is
+        // counted and reported through OnError, and the others still run (as NetworkClient does
+        // for message handlers).
+        private void Raise(Action handler)
         {
-            if (handler != null)
+            if (handler == null)
             {
-                handler();
+                return;
+            }
+            foreach (Action h in handler.GetInvocationList())
+            {
+                try { h(); }
+                catch (Exception e) { HandlerFailed(e, false); }
+            }
+        }
+
+        private void RaiseError(Exception error)
+        {
+            Action<Exception> onError = OnError;
+            if (onError == null)
+            {
+                return;
+            }
+            foreach (Action<Exception> h in onError.GetInvocationList())
+            {
+                try { h(error); }
+                catch (Exception e) { HandlerFailed(e, true); }
+            }
+        }
+
+        private void HandlerFailed(Exception e, bool inOnError)
+        {
+            Interlocked.Increment(ref _handlerErrors);
+            if (!inOnError)
+            {
+                RaiseError(new WebSocketHandlerException(e));
             }
         }
 

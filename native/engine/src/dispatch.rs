@@ -1,12 +1,13 @@
 //! The dispatch queue: receive thread → consumer, with receive backpressure.
 //!
-//! Events live in a preallocated lock-free `ArrayQueue`, so pushing a message
-//! never allocates. The producer side counts undrained messages and bytes;
+//! Events live in a [`GrowQueue`]: the consumer never waits for a producer,
+//! and memory follows what is queued (a steady stream allocates nothing). The
+//! producer side counts undrained messages and bytes;
 //! when they reach the receive bounds, the receive thread parks on a condvar
 //! (signalled by `poll`) instead of reading, and TCP pushes back on the peer.
 
 use crate::event::Event;
-use crossbeam_queue::ArrayQueue;
+use crate::grow_queue::GrowQueue;
 use devian_ws_policy::QueueLimits;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Condvar, Mutex};
@@ -15,7 +16,7 @@ use std::sync::{Condvar, Mutex};
 const LIFECYCLE_SLOTS: usize = 256;
 
 pub(crate) struct Dispatch {
-    events: ArrayQueue<Event>,
+    events: GrowQueue<Event>,
     limits: QueueLimits,
     pending_messages: AtomicUsize,
     pending_bytes: AtomicUsize,
@@ -30,7 +31,7 @@ pub(crate) struct Dispatch {
 impl Dispatch {
     pub(crate) fn new(limits: QueueLimits) -> Dispatch {
         Dispatch {
-            events: ArrayQueue::new(limits.max_messages + LIFECYCLE_SLOTS),
+            events: GrowQueue::new(limits.max_messages + LIFECYCLE_SLOTS),
             limits,
             pending_messages: AtomicUsize::new(0),
             pending_bytes: AtomicUsize::new(0),

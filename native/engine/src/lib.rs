@@ -39,6 +39,7 @@ mod config;
 mod dispatch;
 mod driver;
 mod event;
+mod grow_queue;
 mod inner;
 mod outbox;
 mod pool;

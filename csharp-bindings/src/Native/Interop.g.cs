@@ -374,10 +374,18 @@ namespace Devian.Network.Native
 
     /// Connection settings. Fill it with `dws_options_default`, change what you
     /// need, pass it to `dws_client_new` (which copies it). Flags are 0 or 1.
+    ///
+    /// Versioned by `struct_size`: fields are only ever added at the end, and a
+    /// library reads no more than the caller's `struct_size` bytes, taking its
+    /// defaults for fields a smaller (older) struct lacks.
     [Serializable]
     [StructLayout(LayoutKind.Sequential)]
     public partial struct DwsOptions
     {
+        /// `sizeof(DwsOptions)` as the caller compiled it; `dws_options_default`
+        /// sets it. A struct larger than this library's is refused
+        /// (`InvalidArgument`): the caller is newer than the library.
+        public uint struct_size;
         /// Keep-alive ping interval in ms; 0 disables pings.
         public uint ping_interval_ms;
         /// A ping unanswered this long (ms) declares the connection dead (1006).

@@ -11,10 +11,18 @@ use std::time::Duration;
 
 /// Connection settings. Fill it with `dws_options_default`, change what you
 /// need, pass it to `dws_client_new` (which copies it). Flags are 0 or 1.
+///
+/// Versioned by `struct_size`: fields are only ever added at the end, and a
+/// library reads no more than the caller's `struct_size` bytes, taking its
+/// defaults for fields a smaller (older) struct lacks.
 #[ffi_type]
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DwsOptions {
+    /// `sizeof(DwsOptions)` as the caller compiled it; `dws_options_default`
+    /// sets it. A struct larger than this library's is refused
+    /// (`InvalidArgument`): the caller is newer than the library.
+    pub struct_size: u32,
     /// Keep-alive ping interval in ms; 0 disables pings.
     pub ping_interval_ms: u32,
     /// A ping unanswered this long (ms) declares the connection dead (1006).
@@ -71,11 +79,50 @@ impl Default for DwsOptions {
 }
 
 impl DwsOptions {
+    /// This library's `sizeof(DwsOptions)`.
+    pub const SIZE: u32 = std::mem::size_of::<DwsOptions>() as u32;
+    /// The size of the first versioned layout (this one): the least a caller
+    /// may pass.
+    pub const MIN_SIZE: u32 = Self::SIZE;
+
+    /// Reads a caller's options: `struct_size` first, then that many bytes
+    /// over this library's defaults.
+    ///
+    /// # Safety
+    /// `ptr` must be non-null and valid for reads of the `struct_size` bytes
+    /// it declares (at least 4).
+    pub unsafe fn read_versioned(ptr: *const DwsOptions) -> Result<DwsOptions, FfiError> {
+        // SAFETY: the caller guarantees at least the leading u32 is readable.
+        let size = unsafe { ptr.cast::<u32>().read_unaligned() };
+        if size < Self::MIN_SIZE || size > Self::SIZE {
+            return Err(FfiError::invalid(format!(
+                "DwsOptions.struct_size is {size}; this library takes {}..={} \
+                 (fill the struct with dws_options_default)",
+                Self::MIN_SIZE,
+                Self::SIZE
+            )));
+        }
+        let mut out = DwsOptions::default();
+        // SAFETY: `size` bytes are readable at `ptr` (the caller's promise),
+        // `size <= SIZE` so they fit `out`, and every byte pattern is a valid
+        // value for these plain integer and float fields.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                ptr.cast::<u8>(),
+                (&mut out as *mut DwsOptions).cast::<u8>(),
+                size as usize,
+            );
+        }
+        out.struct_size = Self::SIZE;
+        Ok(out)
+    }
+
     /// The numeric settings of `c`, in ABI form (durations saturate at u32 ms).
     pub fn from_config(c: &Config) -> Self {
         let ms = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
         let buffer = c.reconnect_buffer;
         DwsOptions {
+            struct_size: Self::SIZE,
             ping_interval_ms: c.keepalive.ping_interval.map_or(0, ms),
             pong_timeout_ms: ms(c.keepalive.pong_timeout),
             idle_timeout_ms: c.keepalive.idle_timeout.map_or(0, ms),

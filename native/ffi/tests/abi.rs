@@ -375,9 +375,34 @@ fn options_default_round_trips_through_client_new() {
     let _t = serial();
     let o = default_options();
     assert_eq!(o, DwsOptions::default());
+    assert_eq!(o.struct_size as usize, std::mem::size_of::<DwsOptions>());
     assert_eq!(o.reconnect_max_delay_ms, 30_000, "seed 002: 30 s cap");
     let h = new_client("ws://127.0.0.1:9/", Some(&o));
     assert_eq!(dws_client_free(h), DwsStatus::Ok);
+}
+
+// A struct_size the library does not know is refused before anything past it
+// is read: a caller compiled against another layout never has its memory
+// read past the end (or misread).
+#[test]
+fn options_with_a_foreign_struct_size_are_refused() {
+    let _t = serial();
+    let url = c("ws://127.0.0.1:9/");
+    let size = std::mem::size_of::<DwsOptions>() as u32;
+    for bad in [0, 4, size - 8, size + 8, u32::MAX] {
+        let o = DwsOptions {
+            struct_size: bad,
+            ..default_options()
+        };
+        let mut h = 0u64;
+        assert_eq!(
+            unsafe { dws_client_new(&o, ap(&url), &mut h) },
+            DwsStatus::InvalidArgument,
+            "struct_size {bad}"
+        );
+        assert!(last_error().contains("struct_size"), "{}", last_error());
+        assert_eq!(h, 0, "no handle issued");
+    }
 }
 
 // ---- End to end through the engine, against a loopback echo server ----

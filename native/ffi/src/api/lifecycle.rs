@@ -46,12 +46,12 @@ pub unsafe extern "C" fn dws_client_new(
             return Err(FfiError::null("out_handle"));
         }
         let url = unsafe { str_arg(&url, "url") }?;
-        // SAFETY: non-null `options` points to a caller-owned DwsOptions;
-        // `read_unaligned` copies it without assuming Rust alignment.
+        // SAFETY: non-null `options` points to a caller-owned DwsOptions of
+        // the `struct_size` it declares; read without assuming alignment.
         let options = if options.is_null() {
             DwsOptions::default()
         } else {
-            unsafe { options.read_unaligned() }
+            unsafe { DwsOptions::read_versioned(options) }?
         };
         let config = options.to_config(url)?;
         let handle = registry::insert(config)?;

@@ -217,6 +217,10 @@ internal static class WebGLTransportTests
         ExpectNotSupported(tls, "tls");
         ExpectNotSupported(new WebSocketOptions { PingInterval = TimeSpan.FromSeconds(5) }, "ping");
         ExpectNotSupported(new WebSocketOptions { Origin = "https://x" }, "origin");
+        ExpectNotSupported(new WebSocketOptions { MaxMessageSize = 1 << 20 }, "max message size");
+        ExpectNotSupported(new WebSocketOptions { MaxFrameSize = 1 << 20 }, "max frame size");
+        ExpectNotSupported(new WebSocketOptions { ReceiveQueueMaxMessages = 16 }, "receive queue messages");
+        ExpectNotSupported(new WebSocketOptions { ReceiveQueueMaxBytes = 1 << 20 }, "receive queue bytes");
         Check(N.Conns.Count == 0, "a refused Connect created a connection");
         // The defaults (including the default ping interval) must work unchanged.
         using (var c = Client(new Runtime())) c.Connect("ws://h/", null);

@@ -24,8 +24,9 @@ namespace Devian.Network.Transports
     /// <para>What a browser cannot do raises <see cref="NotSupportedException"/> at Connect: request
     /// headers (also header authentication), an Origin, custom TLS roots, pins or disabled verification,
     /// client pings (a changed <see cref="WebSocketOptions.PingInterval"/>; the browser still answers the
-    /// server's pings), idle timeout. Frame/message size limits and the connect and close timeouts are
-    /// the browser's own. Dispose closes with 1000, since browsers may not send 1001.
+    /// server's pings), idle timeout, and changed frame/message size limits or receive-queue bounds
+    /// (the browser accepts every message whole and cannot pause reading). The connect and close
+    /// timeouts are the browser's own. Dispose closes with 1000, since browsers may not send 1001.
     /// <see cref="WebSocketOptions.PerMessageDeflate"/> is accepted and ignored: browsers offer
     /// permessage-deflate on their own.</para>
     /// </remarks>
@@ -34,7 +35,8 @@ namespace Devian.Network.Transports
         private const int InitialReceiveBytes = 64 * 1024;
 
         // The default ping interval counts as "not asked for": browsers cannot send pings.
-        private static readonly TimeSpan DefaultPingInterval = new WebSocketOptions().PingInterval;
+        private static readonly WebSocketOptions Defaults = new WebSocketOptions();
+        private static readonly TimeSpan DefaultPingInterval = Defaults.PingInterval;
 
         private int _id;
         private int _disposed;
@@ -354,6 +356,18 @@ namespace Devian.Network.Transports
             if (o.IdleTimeout != TimeSpan.Zero)
             {
                 throw new NotSupportedException("IdleTimeout" + Hint + " to observe; use an application-level heartbeat");
+            }
+            // The browser receives whole messages of any size and cannot be made to stop reading,
+            // so these receive-side bounds could only be pretended; keep the defaults on WebGL.
+            if (o.MaxFrameSize != Defaults.MaxFrameSize || o.MaxMessageSize != Defaults.MaxMessageSize)
+            {
+                throw new NotSupportedException("MaxFrameSize/MaxMessageSize" + Hint +
+                    " (the browser accepts every message whole); keep the defaults in WebGL builds");
+            }
+            if (o.ReceiveQueueMaxMessages != Defaults.ReceiveQueueMaxMessages || o.ReceiveQueueMaxBytes != Defaults.ReceiveQueueMaxBytes)
+            {
+                throw new NotSupportedException("ReceiveQueueMaxMessages/ReceiveQueueMaxBytes" + Hint +
+                    " (the browser cannot pause reading); keep the defaults in WebGL builds");
             }
         }
 

@@ -243,7 +243,8 @@ namespace Devian.Network.Native
 
         /// Releases the event from the last `dws_client_poll`, returning its buffer
         /// to the pool; its `data` pointer is invalid afterwards. Releasing twice,
-        /// or with nothing held, is `Ok`.
+        /// or with nothing held, is `Ok`. After `dws_shutdown_all`, a handle whose
+        /// event was still held answers this call (`Ok`) and is invalid after it.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_release")]
         public static extern DwsStatus dws_client_release(ulong handle);
 
@@ -285,9 +286,11 @@ namespace Devian.Network.Native
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_close")]
         public static extern DwsStatus dws_client_close(ulong handle, ushort code, string reason);
 
-        /// Closes the client if needed, joins its threads and invalidates `handle`.
+        /// Closes the client if needed, stops its threads and invalidates `handle`.
         /// Any `DwsEvent` pointer from this handle is invalid afterwards. A second
-        /// call is `InvalidHandle`. Blocks up to the close timeout.
+        /// call is `InvalidHandle`. Returns within about 100 ms whatever the network
+        /// does: threads still blocked then (a TCP connect, a peer that does not
+        /// read) are cut off and end on their own.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_free")]
         public static extern DwsStatus dws_client_free(ulong handle);
 
@@ -301,9 +304,13 @@ namespace Devian.Network.Native
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_list")]
         public static extern uint dws_list(IntPtr out_handles, uint cap);
 
-        /// Closes and frees every client, and joins every engine thread in the
-        /// process; every handle issued before is `InvalidHandle` afterwards. New
-        /// clients can be created after it. Call it before Unity reloads the domain.
+        /// Stops and frees every client in the process at once, returning within
+        /// about 100 ms whatever the network does (engine threads never call into
+        /// the caller, so none needs to be waited for longer). Every handle issued
+        /// before is `InvalidHandle` afterwards, except that one whose polled event
+        /// is still held keeps that event readable until `dws_client_release` (or
+        /// `dws_client_free`) on it. New clients can be created after it. Call it
+        /// before Unity reloads the domain.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_shutdown_all")]
         public static extern DwsStatus dws_shutdown_all();
 

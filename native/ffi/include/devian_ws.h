@@ -334,7 +334,8 @@ DwsStatus dws_client_poll(uint64_t handle, DwsEvent* out_event);
 
 /// Releases the event from the last `dws_client_poll`, returning its buffer
 /// to the pool; its `data` pointer is invalid afterwards. Releasing twice,
-/// or with nothing held, is `Ok`.
+/// or with nothing held, is `Ok`. After `dws_shutdown_all`, a handle whose
+/// event was still held answers this call (`Ok`) and is invalid after it.
 DwsStatus dws_client_release(uint64_t handle);
 
 /// Writes the connection state (DWS_STATE_*) to `*out_state` (caller-owned).
@@ -371,9 +372,11 @@ uint64_t dws_client_protocol(uint64_t handle, void* buf, uint64_t cap);
 /// above for the duration of the call; strings must be NUL-terminated.
 DwsStatus dws_client_close(uint64_t handle, uint16_t code, const char* reason);
 
-/// Closes the client if needed, joins its threads and invalidates `handle`.
+/// Closes the client if needed, stops its threads and invalidates `handle`.
 /// Any `DwsEvent` pointer from this handle is invalid afterwards. A second
-/// call is `InvalidHandle`. Blocks up to the close timeout.
+/// call is `InvalidHandle`. Returns within about 100 ms whatever the network
+/// does: threads still blocked then (a TCP connect, a peer that does not
+/// read) are cut off and end on their own.
 DwsStatus dws_client_free(uint64_t handle);
 
 /// Writes up to `cap` live handles (uint64_t each) to `out_handles` (caller-owned
@@ -385,9 +388,13 @@ DwsStatus dws_client_free(uint64_t handle);
 /// above for the duration of the call; strings must be NUL-terminated.
 uint32_t dws_list(void* out_handles, uint32_t cap);
 
-/// Closes and frees every client, and joins every engine thread in the
-/// process; every handle issued before is `InvalidHandle` afterwards. New
-/// clients can be created after it. Call it before Unity reloads the domain.
+/// Stops and frees every client in the process at once, returning within
+/// about 100 ms whatever the network does (engine threads never call into
+/// the caller, so none needs to be waited for longer). Every handle issued
+/// before is `InvalidHandle` afterwards, except that one whose polled event
+/// is still held keeps that event readable until `dws_client_release` (or
+/// `dws_client_free`) on it. New clients can be created after it. Call it
+/// before Unity reloads the domain.
 DwsStatus dws_shutdown_all(void);
 
 

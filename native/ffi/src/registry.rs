@@ -27,6 +27,10 @@ pub struct ClientEntry {
     // The sub-protocol from the last Open event.
     protocol: Mutex<String>,
     close_requested: AtomicBool,
+    // Stopped by `free_all` while its event was borrowed: the handle stays
+    // in the table, answering only `release` and `free`, so the memory the
+    // consumer may still be reading outlives the shutdown.
+    retired: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -68,6 +72,7 @@ pub fn insert(config: Config) -> FfiResult<u64> {
         held: Mutex::new(None),
         protocol: Mutex::new(String::new()),
         close_requested: AtomicBool::new(false),
+        retired: AtomicBool::new(false),
     });
     write(&TABLE)
         .insert(entry)
@@ -88,25 +93,67 @@ pub fn free(handle: u64) -> FfiResult<()> {
     let entry = write(&TABLE)
         .remove(handle)
         .ok_or_else(|| invalid_handle(handle))?;
-    entry.stop();
+    entry.stop(false);
     Ok(())
 }
 
-/// Invalidates every handle and stops every client; returns how many.
+/// Stops every client and invalidates its handle; returns how many.
+///
+/// A handle whose polled event is still borrowed (polled, not yet
+/// released) keeps that event: the consumer may be reading it on another
+/// thread right now, as Dispose and the finalizer already respect. Such a
+/// handle is retired instead: every call but `dws_client_release` and
+/// `dws_client_free` answers `InvalidHandle`, it is not listed, and the
+/// release (or free) drops the event and the handle together.
 pub fn free_all() -> usize {
-    // Take them all under the lock, stop them outside it: stopping joins
+    // Take them under the lock, stop them outside it: stopping waits for
     // threads, and other threads may need the table meanwhile.
-    let entries = write(&TABLE).drain();
+    let entries: Vec<Arc<ClientEntry>> = {
+        let mut table = write(&TABLE);
+        let handles: Vec<u64> = table.handles().collect();
+        handles
+            .into_iter()
+            .filter_map(|h| {
+                let borrowed = table.get(h).is_some_and(|e| lock(&e.held).is_some());
+                if borrowed {
+                    let entry = table.get(h).cloned()?;
+                    entry.retired.store(true, Ordering::Release);
+                    Some(entry)
+                } else {
+                    table.remove(h)
+                }
+            })
+            .collect()
+    };
     let n = entries.len();
     for entry in entries {
-        entry.stop();
+        entry.stop(entry.retired.load(Ordering::Acquire));
     }
     n
 }
 
-/// The live handles.
+/// Releases the event borrowed from `handle`'s last poll; for a handle
+/// retired by `free_all`, also invalidates the handle.
+pub fn release(handle: u64) -> FfiResult<()> {
+    let entry = get(handle)?;
+    entry.release();
+    if entry.retired.load(Ordering::Acquire) {
+        write(&TABLE).remove(handle);
+    }
+    Ok(())
+}
+
+/// The live handles (not the retired ones).
 pub fn handles() -> Vec<u64> {
-    read(&TABLE).handles().collect()
+    let table = read(&TABLE);
+    table
+        .handles()
+        .filter(|h| {
+            table
+                .get(*h)
+                .is_some_and(|e| !e.retired.load(Ordering::Acquire))
+        })
+        .collect()
 }
 
 impl ClientEntry {
@@ -200,11 +247,14 @@ impl ClientEntry {
         !self.close_requested.swap(true, Ordering::AcqRel)
     }
 
-    /// Closes, joins the client's threads, drops the held event.
-    fn stop(&self) {
+    /// Stops the client (bounded: see `Client::shutdown`) and, unless
+    /// `keep_event`, drops the held event.
+    fn stop(&self, keep_event: bool) {
         // Taking the write lock waits for calls in flight on other threads.
         let previous = std::mem::replace(&mut *write(&self.phase), Phase::Stopped);
-        self.release();
+        if !keep_event {
+            self.release();
+        }
         if let Phase::Running(client) = previous {
             client.shutdown();
         }

@@ -458,6 +458,62 @@ fn quiet_options() -> DwsOptions {
     }
 }
 
+// A consumer may be reading a polled event on one thread (inside Update())
+// while another calls dws_shutdown_all: the event's memory must outlive the
+// shutdown until it is released.
+#[test]
+fn shutdown_all_keeps_a_borrowed_event_until_it_is_released() {
+    let _t = serial();
+    let server = EchoServer::start(1);
+    let h = new_client(&server.url("/echo"), Some(&quiet_options()));
+    assert_eq!(dws_client_connect(h), DwsStatus::Ok);
+    poll_until(h, DWS_EVENT_OPEN);
+    let payload: Vec<u8> = (0..4096u32).map(|i| (i * 7) as u8).collect();
+    let status = unsafe {
+        dws_client_send(
+            h,
+            DWS_MESSAGE_BINARY,
+            payload.as_ptr().cast(),
+            payload.len() as u64,
+        )
+    };
+    assert_eq!(status, DwsStatus::Ok);
+    let (borrowed, bytes) = poll_until(h, DWS_EVENT_MESSAGE);
+    assert_eq!(bytes, payload);
+
+    assert_eq!(dws_shutdown_all(), DwsStatus::Ok);
+    // Other clients churn through the buffer pool meanwhile.
+    let other = new_client(&server.url("/echo"), Some(&quiet_options()));
+    assert_eq!(dws_client_free(other), DwsStatus::Ok);
+
+    assert_eq!(
+        event_bytes(&borrowed),
+        payload,
+        "borrowed event intact after shutdown_all"
+    );
+    assert_eq!(
+        unsafe { dws_list(null_mut(), 0) },
+        0,
+        "a retired handle is not listed"
+    );
+    let mut ev = DwsEvent::NONE;
+    assert_eq!(
+        unsafe { dws_client_poll(h, &mut ev) },
+        DwsStatus::InvalidHandle
+    );
+    assert_eq!(
+        dws_client_release(h),
+        DwsStatus::Ok,
+        "the borrow is released"
+    );
+    assert_eq!(
+        dws_client_release(h),
+        DwsStatus::InvalidHandle,
+        "then the handle is gone"
+    );
+    assert_eq!(dws_client_free(h), DwsStatus::InvalidHandle);
+}
+
 #[test]
 fn end_to_end_send_poll_release_close_free() {
     let _t = serial();
@@ -585,6 +641,8 @@ fn shutdown_all_closes_every_client_and_invalidates_every_handle() {
         .collect();
     for &h in &handles {
         poll_until(h, DWS_EVENT_OPEN);
+        // Nothing borrowed (see shutdown_all_keeps_a_borrowed_event_until_it_is_released).
+        assert_eq!(dws_client_release(h), DwsStatus::Ok);
     }
     assert_eq!(dws_shutdown_all(), DwsStatus::Ok, "{}", last_error());
     assert_eq!(unsafe { dws_list(null_mut(), 0) }, 0);

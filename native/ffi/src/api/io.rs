@@ -140,12 +140,13 @@ pub unsafe extern "C" fn dws_client_poll(handle: u64, out_event: *mut DwsEvent) 
 
 /// Releases the event from the last `dws_client_poll`, returning its buffer
 /// to the pool; its `data` pointer is invalid afterwards. Releasing twice,
-/// or with nothing held, is `Ok`.
+/// or with nothing held, is `Ok`. After `dws_shutdown_all`, a handle whose
+/// event was still held answers this call (`Ok`) and is invalid after it.
 #[ffi_function]
 #[no_mangle]
 pub extern "C" fn dws_client_release(handle: u64) -> DwsStatus {
     guard(|| {
-        registry::get(handle)?.release();
+        registry::release(handle)?;
         Ok(DwsStatus::Ok)
     })
 }

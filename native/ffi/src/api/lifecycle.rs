@@ -118,9 +118,11 @@ pub unsafe extern "C" fn dws_client_close(
     })
 }
 
-/// Closes the client if needed, joins its threads and invalidates `handle`.
+/// Closes the client if needed, stops its threads and invalidates `handle`.
 /// Any `DwsEvent` pointer from this handle is invalid afterwards. A second
-/// call is `InvalidHandle`. Blocks up to the close timeout.
+/// call is `InvalidHandle`. Returns within about 100 ms whatever the network
+/// does: threads still blocked then (a TCP connect, a peer that does not
+/// read) are cut off and end on their own.
 #[ffi_function]
 #[no_mangle]
 pub extern "C" fn dws_client_free(handle: u64) -> DwsStatus {
@@ -156,17 +158,20 @@ pub unsafe extern "C" fn dws_list(out_handles: *mut c_void, cap: u32) -> u32 {
     .unwrap_or(0)
 }
 
-/// Closes and frees every client, and joins every engine thread in the
-/// process; every handle issued before is `InvalidHandle` afterwards. New
-/// clients can be created after it. Call it before Unity reloads the domain.
+/// Stops and frees every client in the process at once, returning within
+/// about 100 ms whatever the network does (engine threads never call into
+/// the caller, so none needs to be waited for longer). Every handle issued
+/// before is `InvalidHandle` afterwards, except that one whose polled event
+/// is still held keeps that event readable until `dws_client_release` (or
+/// `dws_client_free`) on it. New clients can be created after it. Call it
+/// before Unity reloads the domain.
 #[ffi_function]
 #[no_mangle]
 pub extern "C" fn dws_shutdown_all() -> DwsStatus {
     guard(|| {
         // The engine's shutdown_all stops every connection (handles' and
-        // those made through the Rust API) first and joins them afterwards,
-        // so the wait is the slowest close, not the sum. Freeing the handles
-        // then only drops finished clients.
+        // those made through the Rust API) at once and waits for them once.
+        // Freeing the handles then only drops stopped clients.
         devian_ws_engine::shutdown_all();
         registry::free_all();
         Ok(DwsStatus::Ok)

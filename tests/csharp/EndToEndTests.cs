@@ -276,9 +276,16 @@ namespace Devian.Network.Tests
                         Fill(payload, i, length);
                         client.SendFrame(OpcodeFor(i), new ReadOnlySpan<byte>(payload, 0, length));
                     }
-                    client.Close(CloseStatus.NormalClosure, "bye");
+                    // A non-ASCII reason: strings cross the C ABI as UTF-8 on every runtime.
+                    const string reason = "adiós ✓";
+                    client.Close(CloseStatus.NormalClosure, reason);
                     PumpUntil(client, () => log.Closes >= 1, 20000, "OnClose");
                     Check.Equal((ushort)CloseStatus.NormalClosure, log.CloseCode, "close code");
+                    if (kind == PeerKind.Python)
+                    {
+                        // websockets echoes the whole close payload.
+                        Check.Equal(reason, log.CloseReason, "UTF-8 close reason echoed by the peer");
+                    }
                     Check.Equal(0L, client.UnsentMessages, "UnsentMessages in OnClose");
                     WebSocketStatistics stats = client.Statistics;
                     Check.Equal((long)count, stats.MessagesSent, "frames written before the Close frame: " + stats);

@@ -106,7 +106,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_new")]
-        public static extern DwsStatus dws_client_new(ref DwsOptions options, string url, out ulong out_handle);
+        public static extern DwsStatus dws_client_new(ref DwsOptions options, [MarshalAs(Utf8)] string url, out ulong out_handle);
 
         /// Offers sub-protocol `protocol` (an HTTP token, RFC 6455 §4.1); call once per protocol, in preference order.
         ///
@@ -114,7 +114,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_add_protocol")]
-        public static extern DwsStatus dws_client_add_protocol(ulong handle, string protocol);
+        public static extern DwsStatus dws_client_add_protocol(ulong handle, [MarshalAs(Utf8)] string protocol);
 
         /// Adds request header `name: value` to the upgrade request.
         ///
@@ -122,7 +122,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_add_header")]
-        public static extern DwsStatus dws_client_add_header(ulong handle, string name, string value);
+        public static extern DwsStatus dws_client_add_header(ulong handle, [MarshalAs(Utf8)] string name, [MarshalAs(Utf8)] string value);
 
         /// Sets the Origin header.
         ///
@@ -130,7 +130,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_origin")]
-        public static extern DwsStatus dws_client_set_origin(ulong handle, string origin);
+        public static extern DwsStatus dws_client_set_origin(ulong handle, [MarshalAs(Utf8)] string origin);
 
         /// Trusts the PEM certificates in `pem[0..len]` as extra roots (copied).
         ///
@@ -168,7 +168,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_auth_query")]
-        public static extern DwsStatus dws_client_set_auth_query(ulong handle, string name, string token);
+        public static extern DwsStatus dws_client_set_auth_query(ulong handle, [MarshalAs(Utf8)] string name, [MarshalAs(Utf8)] string token);
 
         /// Authenticates with a first text message rendered from `message_template`, in
         /// which `{{token}}` and `{{type}}` are replaced by `token` and
@@ -178,7 +178,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_auth_first_message")]
-        public static extern DwsStatus dws_client_set_auth_first_message(ulong handle, string message_template, string token, string message_type);
+        public static extern DwsStatus dws_client_set_auth_first_message(ulong handle, [MarshalAs(Utf8)] string message_template, [MarshalAs(Utf8)] string token, [MarshalAs(Utf8)] string message_type);
 
         /// Authenticates by offering `token` as a sub-protocol (an HTTP token).
         ///
@@ -186,7 +186,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_auth_subprotocol")]
-        public static extern DwsStatus dws_client_set_auth_subprotocol(ulong handle, string token);
+        public static extern DwsStatus dws_client_set_auth_subprotocol(ulong handle, [MarshalAs(Utf8)] string token);
 
         /// Authenticates with header `name: value` (e.g. `Authorization`,
         /// `Bearer ...`) on every (re)connect. Repeated calls add headers.
@@ -195,7 +195,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_auth_header")]
-        public static extern DwsStatus dws_client_set_auth_header(ulong handle, string name, string value);
+        public static extern DwsStatus dws_client_set_auth_header(ulong handle, [MarshalAs(Utf8)] string name, [MarshalAs(Utf8)] string value);
 
         /// Starts connecting and returns at once; progress arrives as events from
         /// `dws_client_poll` (Open, or Error then Closed). A second call is
@@ -284,7 +284,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_close")]
-        public static extern DwsStatus dws_client_close(ulong handle, ushort code, string reason);
+        public static extern DwsStatus dws_client_close(ulong handle, ushort code, [MarshalAs(Utf8)] string reason);
 
         /// Closes the client if needed, stops its threads and invalidates `handle`.
         /// Any `DwsEvent` pointer from this handle is invalid afterwards. A second

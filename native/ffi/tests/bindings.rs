@@ -91,7 +91,38 @@ fn csharp() -> String {
         "#if !(UNITY_WEBGL && !UNITY_EDITOR)\n#pragma warning disable 0105\n",
     );
     let text = format!("{text}#endif\n");
+    let text = utf8_strings(&text);
     restore_negative_statuses(text, |name, v| format!("        {name} = {v},\n"))
+}
+
+/// Every string the ABI takes is UTF-8, but .NET marshals a plain `string`
+/// with the ANSI code page on Windows; `Interop.Utf8` (Native/Interop.Utf8.cs)
+/// names the marshaling that sends UTF-8 on every runtime.
+fn utf8_strings(text: &str) -> String {
+    let mut count = 0;
+    let out: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if !line.contains("public static extern") {
+                return line.to_string();
+            }
+            let (head, params) = line.split_once('(').expect("an extern has parameters");
+            let params = params
+                .split(", ")
+                .map(|p| match p.strip_prefix("string ") {
+                    Some(name) => {
+                        count += 1;
+                        format!("[MarshalAs(Utf8)] string {name}")
+                    }
+                    None => p.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{head}({params}")
+        })
+        .collect();
+    assert!(count > 0, "no string parameter found: the generator changed");
+    out.join("\n") + "\n"
 }
 
 fn header() -> String {

@@ -121,7 +121,10 @@ fn utf8_strings(text: &str) -> String {
             format!("{head}({params}")
         })
         .collect();
-    assert!(count > 0, "no string parameter found: the generator changed");
+    assert!(
+        count > 0,
+        "no string parameter found: the generator changed"
+    );
     out.join("\n") + "\n"
 }
 

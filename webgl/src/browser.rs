@@ -232,7 +232,7 @@ impl Connection {
         let Some(ws) = self.socket.clone() else {
             return;
         };
-        for (item, _) in self.session.opened(ws.protocol()) {
+        for (item, _) in self.session.opened(ws.protocol(), js_sys::Date::now()) {
             let sent = match &item {
                 Outgoing::Text(text) => ws.send_with_str(text),
                 Outgoing::Buffered(Outbound::Binary(bytes)) => {
@@ -292,6 +292,7 @@ impl Connection {
             ev.reason(),
             ev.was_clean(),
             js_sys::Math::random(),
+            js_sys::Date::now(),
         ) {
             let ms = i32::try_from(delay.as_millis()).unwrap_or(i32::MAX);
             self.timer = Some(set_timeout(self.timer_fired.as_ref().unchecked_ref(), ms));
@@ -306,10 +307,13 @@ impl Connection {
         if let Err(e) = self.dial(dial) {
             // Counts as a failed attempt: the policy decides whether another one follows.
             self.session.failed(e.message());
-            if let AfterClose::Reconnect(delay) =
-                self.session
-                    .closed(1006, String::new(), false, js_sys::Math::random())
-            {
+            if let AfterClose::Reconnect(delay) = self.session.closed(
+                1006,
+                String::new(),
+                false,
+                js_sys::Math::random(),
+                js_sys::Date::now(),
+            ) {
                 let ms = i32::try_from(delay.as_millis()).unwrap_or(i32::MAX);
                 self.timer = Some(set_timeout(self.timer_fired.as_ref().unchecked_ref(), ms));
             }

@@ -105,8 +105,11 @@ pub struct Session<In, Out> {
     /// full is an error, never a silent drop).
     queue: BoundedQueue<(Out, usize)>,
     stats: Stats,
-    /// Reconnect attempts since the connection was last open (0 while open).
+    /// Reconnect attempts since a connection last stayed open for the policy's
+    /// `stable_after` (a server that accepts and drops at once keeps counting).
     attempt: u32,
+    /// When the current connection opened (the shell's clock, ms), while open.
+    opened_at_ms: Option<f64>,
     /// Opened at least once since `connect`: later opens are reconnects.
     has_opened: bool,
     protocol: String,
@@ -123,6 +126,7 @@ impl<In, Out> Session<In, Out> {
             queue,
             stats: Stats::default(),
             attempt: 0,
+            opened_at_ms: None,
             has_opened: false,
             protocol: String::new(),
         }
@@ -199,12 +203,13 @@ impl<In, Out> Session<In, Out> {
     /// (`Open`, `Authenticated` when authentication is configured, `Reconnected` after a
     /// drop) and returns, in order, what to write now: the first-message authentication,
     /// then every buffered send (seed 002: queued messages are flushed after reconnection).
-    pub fn opened(&mut self, protocol: String) -> Vec<(Outgoing<Out>, usize)> {
+    /// `now_ms` is the shell's clock (the browser's `performance.now()`).
+    pub fn opened(&mut self, protocol: String, now_ms: f64) -> Vec<(Outgoing<Out>, usize)> {
         if self.state != State::Connecting {
             return Vec::new();
         }
         self.state = State::Open;
-        self.attempt = 0;
+        self.opened_at_ms = Some(now_ms);
         let reconnect = self.has_opened;
         self.has_opened = true;
         self.protocol.clone_from(&protocol);
@@ -254,8 +259,20 @@ impl<In, Out> Session<In, Out> {
     }
 
     /// The socket closed with `code` and `reason`, `clean` if the close handshake completed.
-    /// `random01` is a uniform sample in [0, 1) for the reconnect jitter.
-    pub fn closed(&mut self, code: u16, reason: String, clean: bool, random01: f64) -> AfterClose {
+    /// `random01` is a uniform sample in [0, 1) for the reconnect jitter; `now_ms` the
+    /// shell's clock, as given to [`opened`](Self::opened).
+    pub fn closed(
+        &mut self,
+        code: u16,
+        reason: String,
+        clean: bool,
+        random01: f64,
+        now_ms: f64,
+    ) -> AfterClose {
+        let open_for = self
+            .opened_at_ms
+            .take()
+            .map(|t| Duration::from_secs_f64(((now_ms - t) / 1000.0).max(0.0)));
         match self.state {
             State::Closing => {
                 self.finish(code, reason, clean);
@@ -264,10 +281,12 @@ impl<In, Out> Session<In, Out> {
             State::Open | State::Connecting => {
                 // As the native engine does, a first dial that fails is retried too; only a
                 // later open counts as a reconnect.
-                let attempt = self.attempt.saturating_add(1);
+                // As the native engine does: only a connection that stayed up starts the
+                // count over, and 1013 waits at least the policy's try-again-later delay.
                 let policy = &self.options.reconnect;
+                let attempt = policy.next_attempt(self.attempt, open_for);
                 if policy.should_reconnect(code, false, attempt) {
-                    let delay = policy.delay(attempt, random01);
+                    let delay = policy.delay_after(code, attempt, random01);
                     self.attempt = attempt;
                     self.state = State::Reconnecting;
                     self.events.push_back(Event::Reconnecting {
@@ -423,12 +442,15 @@ mod tests {
         let dial = s.connect().unwrap();
         assert_eq!(dial.url, "ws://127.0.0.1:1/echo");
         assert_eq!(s.state(), State::Connecting);
-        assert!(s.opened("chat".into()).is_empty());
+        assert!(s.opened("chat".into(), 0.0).is_empty());
         assert_eq!(s.protocol(), "chat");
         assert_eq!(s.route_send(5, true).unwrap(), Route::Now);
         s.received(vec![1, 2], 2, false);
         assert_eq!(s.close(4001, "bye").unwrap(), CloseAction::CloseSocket);
-        assert_eq!(s.closed(4001, "bye".into(), false, 0.5), AfterClose::Done);
+        assert_eq!(
+            s.closed(4001, "bye".into(), false, 0.5, 0.0),
+            AfterClose::Done
+        );
         assert_eq!(
             drain(&mut s),
             vec![
@@ -461,7 +483,7 @@ mod tests {
             s.enqueue(vec![i], 1).unwrap();
         }
         assert_eq!(s.stats().send_queue_depth, 3);
-        let out = s.opened(String::new());
+        let out = s.opened(String::new(), 0.0);
         let bytes: Vec<_> = out
             .into_iter()
             .map(|(o, _)| match o {
@@ -502,7 +524,7 @@ mod tests {
             ErrorKind::InvalidState
         );
         s.connect().unwrap();
-        s.opened(String::new());
+        s.opened(String::new(), 0.0);
         s.close(1000, "").unwrap();
         assert_eq!(s.route_send(1, true).unwrap_err().kind(), ErrorKind::Closed);
     }
@@ -513,7 +535,7 @@ mod tests {
         // not: RFC 6455 §5.5.1 forbids data after Close, and browsers drop it silently.
         let mut s = session(false);
         s.connect().unwrap();
-        s.opened(String::new());
+        s.opened(String::new(), 0.0);
         assert_eq!(
             s.route_send(1, false).unwrap_err().kind(),
             ErrorKind::Closed
@@ -521,7 +543,7 @@ mod tests {
         assert_eq!(s.stats().messages_sent, 0);
         let mut r = session(true);
         r.connect().unwrap();
-        r.opened(String::new());
+        r.opened(String::new(), 0.0);
         assert_eq!(r.route_send(1, false).unwrap(), Route::Queue);
     }
 
@@ -565,7 +587,7 @@ mod tests {
         s.connect().unwrap();
         s.route_send(1, true).unwrap();
         s.enqueue(vec![7], 1).unwrap();
-        let out = s.opened(String::new());
+        let out = s.opened(String::new(), 0.0);
         assert_eq!(out.len(), 2);
         match &out[0] {
             (Outgoing::Text(t), len) => {
@@ -605,9 +627,9 @@ mod tests {
     fn drop_reconnects_buffers_and_flushes() {
         let mut s = session(true);
         s.connect().unwrap();
-        s.opened(String::new());
+        s.opened(String::new(), 0.0);
         // 1006: abnormal closure (RFC 6455 §7.4.1), the server went away without a Close.
-        let after = s.closed(1006, String::new(), false, 0.0);
+        let after = s.closed(1006, String::new(), false, 0.0, 0.0);
         let AfterClose::Reconnect(delay) = after else {
             panic!("1006 must reconnect, got {after:?}")
         };
@@ -617,12 +639,12 @@ mod tests {
         s.enqueue(b"abc".to_vec(), 3).unwrap();
         // A failed attempt (server still down) schedules the next one, longer.
         s.reconnect_due().unwrap();
-        let AfterClose::Reconnect(second) = s.closed(1006, String::new(), false, 0.0) else {
+        let AfterClose::Reconnect(second) = s.closed(1006, String::new(), false, 0.0, 0.0) else {
             panic!("second attempt must be scheduled")
         };
         assert!(second >= delay, "{second:?} < {delay:?}");
         s.reconnect_due().unwrap();
-        let out = s.opened(String::new());
+        let out = s.opened(String::new(), 0.0);
         assert_eq!(out, vec![(Outgoing::Buffered(b"abc".to_vec()), 3)]);
         let events = drain(&mut s);
         assert!(matches!(events[0], Event::Open { .. }));
@@ -639,17 +661,20 @@ mod tests {
     fn gives_up_after_max_attempts_and_reports_dropped_sends() {
         let mut s = session(true);
         s.connect().unwrap();
-        s.opened(String::new());
+        s.opened(String::new(), 0.0);
         for _ in 0..3 {
             assert!(matches!(
-                s.closed(1006, String::new(), false, 0.3),
+                s.closed(1006, String::new(), false, 0.3, 0.0),
                 AfterClose::Reconnect(_)
             ));
             s.reconnect_due().unwrap();
         }
         s.route_send(1, true).unwrap();
         s.enqueue(vec![1], 1).unwrap();
-        assert_eq!(s.closed(1006, String::new(), false, 0.3), AfterClose::Done);
+        assert_eq!(
+            s.closed(1006, String::new(), false, 0.3, 0.0),
+            AfterClose::Done
+        );
         assert_eq!(s.state(), State::Closed);
         let events = drain(&mut s);
         let n = events.len();
@@ -664,13 +689,60 @@ mod tests {
         );
     }
 
+    // Like the native engine: a server that accepts and drops at once does not reset the
+    // attempt count, so max_attempts is reached; a connection that stayed up does reset it.
+    #[test]
+    fn attempts_start_over_only_after_a_stable_connection() {
+        let mut s = session(true);
+        s.connect().unwrap();
+        let mut attempts = Vec::new();
+        let mut now = 0.0;
+        loop {
+            s.opened(String::new(), now);
+            now += 10.0; // dropped 10 ms after opening
+            match s.closed(1011, String::new(), false, 0.0, now) {
+                AfterClose::Reconnect(_) => s.reconnect_due().unwrap(),
+                AfterClose::Done => break,
+            };
+        }
+        for e in drain(&mut s) {
+            if let Event::Reconnecting { attempt, .. } = e {
+                attempts.push(attempt);
+            }
+        }
+        assert_eq!(attempts, vec![1, 2, 3]);
+
+        let mut s = session(true);
+        s.connect().unwrap();
+        for _ in 0..5 {
+            s.opened(String::new(), now);
+            now += 60_000.0; // a minute of service each time
+            assert!(matches!(
+                s.closed(1006, String::new(), false, 0.0, now),
+                AfterClose::Reconnect(_)
+            ));
+            s.reconnect_due().unwrap();
+        }
+        let attempts: Vec<u32> = drain(&mut s)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Reconnecting { attempt, .. } => Some(attempt),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(attempts, vec![1; 5]);
+    }
+
     #[test]
     fn normal_close_from_the_server_does_not_reconnect() {
         // 1000 is not in the reconnect codes: the server ended the session on purpose.
         let mut s = session(true);
         s.connect().unwrap();
-        s.opened(String::new());
-        assert_eq!(s.closed(1000, "done".into(), false, 0.1), AfterClose::Done);
+        s.opened(String::new(), 0.0);
+        assert_eq!(
+            s.closed(1000, "done".into(), false, 0.1, 0.0),
+            AfterClose::Done
+        );
         assert_eq!(s.state(), State::Closed);
     }
 
@@ -689,11 +761,11 @@ mod tests {
         let mut s = session(true);
         s.connect().unwrap();
         assert!(matches!(
-            s.closed(1006, String::new(), false, 0.1),
+            s.closed(1006, String::new(), false, 0.1, 0.0),
             AfterClose::Reconnect(_)
         ));
         s.reconnect_due().unwrap();
-        s.opened(String::new());
+        s.opened(String::new(), 0.0);
         // The first open after failed dials is an Open, not a Reconnected.
         let kinds: Vec<_> = drain(&mut s).iter().map(Event::kind).collect();
         assert_eq!(
@@ -707,7 +779,10 @@ mod tests {
     fn first_dial_failure_without_reconnect_is_reported() {
         let mut s = session(false);
         s.connect().unwrap();
-        assert_eq!(s.closed(1006, String::new(), false, 0.1), AfterClose::Done);
+        assert_eq!(
+            s.closed(1006, String::new(), false, 0.1, 0.0),
+            AfterClose::Done
+        );
         assert_eq!(s.state(), State::Closed);
         // And the session can be connected again afterwards.
         assert!(s.connect().is_ok());
@@ -717,8 +792,8 @@ mod tests {
     fn close_while_reconnecting_cancels_the_timer() {
         let mut s = session(true);
         s.connect().unwrap();
-        s.opened(String::new());
-        s.closed(1001, String::new(), false, 0.0);
+        s.opened(String::new(), 0.0);
+        s.closed(1001, String::new(), false, 0.0, 0.0);
         assert_eq!(s.close(1000, "quit").unwrap(), CloseAction::CancelTimer);
         assert_eq!(s.state(), State::Closed);
         assert_eq!(s.reconnect_due(), None, "a late timer must not dial");
@@ -729,7 +804,7 @@ mod tests {
     fn invalid_close_arguments_leave_the_state_alone() {
         let mut s = session(false);
         s.connect().unwrap();
-        s.opened(String::new());
+        s.opened(String::new(), 0.0);
         assert!(s.close(1006, "").is_err());
         assert_eq!(s.state(), State::Open);
     }
@@ -737,9 +812,12 @@ mod tests {
     #[test]
     fn stale_events_are_ignored() {
         let mut s = session(false);
-        assert!(s.opened(String::new()).is_empty());
+        assert!(s.opened(String::new(), 0.0).is_empty());
         s.received(vec![1], 1, false);
-        assert_eq!(s.closed(1000, String::new(), false, 0.0), AfterClose::Done);
+        assert_eq!(
+            s.closed(1000, String::new(), false, 0.0, 0.0),
+            AfterClose::Done
+        );
         assert!(s.peek().is_none());
         assert_eq!(s.state(), State::Idle);
     }

@@ -425,6 +425,8 @@ namespace Devian.Network.Tests
                 { "Reconnect.Multiplier", o => o.Reconnect.Multiplier = 0.5 },
                 { "Reconnect.MaxDelay", o => o.Reconnect.MaxDelay = TimeSpan.FromMilliseconds(10) },
                 { "Reconnect.MaxAttempts", o => o.Reconnect.MaxAttempts = -1 },
+                { "Reconnect.StableAfter", o => o.Reconnect.StableAfter = TimeSpan.FromSeconds(-1) },
+                { "Reconnect.TryAgainLaterDelay", o => o.Reconnect.TryAgainLaterDelay = TimeSpan.FromSeconds(-1) },
             };
             foreach (var pair in cases)
             {

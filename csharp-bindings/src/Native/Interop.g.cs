@@ -438,6 +438,13 @@ namespace Devian.Network.Native
         /// 0 (the default) keeps the zero-copy path. Last, so older field
         /// offsets are unchanged.
         public byte permessage_deflate;
+        /// A connection must stay open this long (ms) before the reconnect
+        /// attempt count starts over, so a server that accepts and drops at once
+        /// still runs out of `reconnect_max_attempts`.
+        public uint reconnect_stable_after_ms;
+        /// The least reconnect delay (ms, within `reconnect_max_delay_ms`) after
+        /// the server closed with 1013 "try again later".
+        public uint reconnect_try_again_later_ms;
     }
 
     /// A snapshot of a connection's counters (copied out; no pointers).

@@ -420,6 +420,8 @@ namespace Devian.Network.Transports
             n.reconnect_max_delay_ms = Millis(r.MaxDelay);
             n.reconnect_multiplier = r.Multiplier;
             n.reconnect_jitter = r.Jitter ? (byte)1 : (byte)0;
+            n.reconnect_stable_after_ms = Millis(r.StableAfter);
+            n.reconnect_try_again_later_ms = Millis(r.TryAgainLaterDelay);
             n.reconnect_buffer_enabled = r.BufferWhileReconnecting ? (byte)1 : (byte)0;
             n.reconnect_buffer_max_messages = Positive(r.BufferMaxMessages);
             n.reconnect_buffer_max_bytes = Positive(r.BufferMaxBytes);

@@ -28,6 +28,19 @@ namespace Devian.Network.Transports
         /// <summary>Randomise each delay so many clients do not reconnect in lockstep.</summary>
         public bool Jitter { get; set; } = true;
 
+        /// <summary>
+        /// How long a connection must stay open before the attempt count starts over, so a server
+        /// that accepts and drops at once still runs out of <see cref="MaxAttempts"/>.
+        /// WebGL keeps the default.
+        /// </summary>
+        public TimeSpan StableAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>
+        /// The least delay after the server closed with 1013 "try again later" (within
+        /// <see cref="MaxDelay"/>). WebGL keeps the default.
+        /// </summary>
+        public TimeSpan TryAgainLaterDelay { get; set; } = TimeSpan.FromSeconds(5);
+
         /// <summary>Queue sends made while reconnecting and deliver them after the reconnect.</summary>
         public bool BufferWhileReconnecting { get; set; } = true;
 

@@ -130,6 +130,13 @@ typedef struct DwsOptions
     /// 0 (the default) keeps the zero-copy path. Last, so older field
     /// offsets are unchanged.
     uint8_t permessage_deflate;
+    /// A connection must stay open this long (ms) before the reconnect
+    /// attempt count starts over, so a server that accepts and drops at once
+    /// still runs out of `reconnect_max_attempts`.
+    uint32_t reconnect_stable_after_ms;
+    /// The least reconnect delay (ms, within `reconnect_max_delay_ms`) after
+    /// the server closed with 1013 "try again later".
+    uint32_t reconnect_try_again_later_ms;
     } DwsOptions;
 
 /// A snapshot of a connection's counters (copied out; no pointers).

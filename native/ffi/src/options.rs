@@ -68,6 +68,13 @@ pub struct DwsOptions {
     /// 0 (the default) keeps the zero-copy path. Last, so older field
     /// offsets are unchanged.
     pub permessage_deflate: u8,
+    /// A connection must stay open this long (ms) before the reconnect
+    /// attempt count starts over, so a server that accepts and drops at once
+    /// still runs out of `reconnect_max_attempts`.
+    pub reconnect_stable_after_ms: u32,
+    /// The least reconnect delay (ms, within `reconnect_max_delay_ms`) after
+    /// the server closed with 1013 "try again later".
+    pub reconnect_try_again_later_ms: u32,
 }
 
 impl Default for DwsOptions {
@@ -145,6 +152,8 @@ impl DwsOptions {
                 .map_or(0, |b| b.max_messages.try_into().unwrap_or(u32::MAX)),
             reconnect_buffer_max_bytes: buffer.map_or(0, |b| b.max_bytes as u64),
             permessage_deflate: u8::from(c.permessage_deflate.is_some()),
+            reconnect_stable_after_ms: ms(c.reconnect.stable_after),
+            reconnect_try_again_later_ms: ms(c.reconnect.try_again_later_delay),
         }
     }
 
@@ -212,7 +221,8 @@ impl DwsOptions {
             max_delay: ms(o.reconnect_max_delay_ms),
             jitter: flag(o.reconnect_jitter, "reconnect_jitter")?,
             reconnect_codes: DEFAULT_RECONNECT_CODES.to_vec(),
-            ..ReconnectPolicy::default()
+            stable_after: ms(o.reconnect_stable_after_ms),
+            try_again_later_delay: ms(o.reconnect_try_again_later_ms),
         };
         let permessage_deflate =
             flag(o.permessage_deflate, "permessage_deflate")?.then(DeflateConfig::default);
@@ -321,6 +331,18 @@ mod tests {
     }
 
     // RFC 7692 is off unless asked for; 1 offers it with default parameters.
+    #[test]
+    fn reconnect_timings_reach_the_policy() {
+        let o = DwsOptions {
+            reconnect_stable_after_ms: 1234,
+            reconnect_try_again_later_ms: 4321,
+            ..DwsOptions::default()
+        };
+        let r = o.to_config("ws://h/").expect("valid").reconnect;
+        assert_eq!(r.stable_after, Duration::from_millis(1234));
+        assert_eq!(r.try_again_later_delay, Duration::from_millis(4321));
+    }
+
     #[test]
     fn permessage_deflate_flag() {
         let off = DwsOptions::default();

@@ -221,6 +221,9 @@ internal static class WebGLTransportTests
         ExpectNotSupported(new WebSocketOptions { MaxFrameSize = 1 << 20 }, "max frame size");
         ExpectNotSupported(new WebSocketOptions { ReceiveQueueMaxMessages = 16 }, "receive queue messages");
         ExpectNotSupported(new WebSocketOptions { ReceiveQueueMaxBytes = 1 << 20 }, "receive queue bytes");
+        var stable = new WebSocketOptions();
+        stable.Reconnect.StableAfter = TimeSpan.FromSeconds(1);
+        ExpectNotSupported(stable, "reconnect stable-after");
         Check(N.Conns.Count == 0, "a refused Connect created a connection");
         // The defaults (including the default ping interval) must work unchanged.
         using (var c = Client(new Runtime())) c.Connect("ws://h/", null);

@@ -364,6 +364,12 @@ namespace Devian.Network.Transports
                 throw new NotSupportedException("MaxFrameSize/MaxMessageSize" + Hint +
                     " (the browser accepts every message whole); keep the defaults in WebGL builds");
             }
+            WebSocketReconnectPolicy r = o.Reconnect ?? Defaults.Reconnect;
+            if (r.StableAfter != Defaults.Reconnect.StableAfter || r.TryAgainLaterDelay != Defaults.Reconnect.TryAgainLaterDelay)
+            {
+                throw new NotSupportedException("Reconnect.StableAfter/TryAgainLaterDelay cannot be changed on WebGL " +
+                    "yet: the WebGL module applies the defaults (5 s each)");
+            }
             if (o.ReceiveQueueMaxMessages != Defaults.ReceiveQueueMaxMessages || o.ReceiveQueueMaxBytes != Defaults.ReceiveQueueMaxBytes)
             {
                 throw new NotSupportedException("ReceiveQueueMaxMessages/ReceiveQueueMaxBytes" + Hint +

@@ -96,6 +96,8 @@ namespace Devian.Network.Transports
             }
             NonNegative(Reconnect.InitialDelay, "Reconnect.InitialDelay");
             NonNegative(Reconnect.MaxDelay, "Reconnect.MaxDelay");
+            NonNegative(Reconnect.StableAfter, "Reconnect.StableAfter");
+            NonNegative(Reconnect.TryAgainLaterDelay, "Reconnect.TryAgainLaterDelay");
             if (Reconnect.MaxDelay < Reconnect.InitialDelay)
             {
                 throw new ArgumentException("must not be shorter than Reconnect.InitialDelay", "Reconnect.MaxDelay");

@@ -64,6 +64,14 @@ impl Client {
     /// the send queue (or reconnect buffer) is full, `AlreadyClosed` after
     /// `close`. Text must be valid UTF-8 (§5.6); [`Client::send_text`]
     /// takes a `&str` and skips that check.
+    ///
+    /// Delivery: messages go out in order. If the connection drops while the
+    /// write carrying a message fails, that write's messages are sent again
+    /// after a reconnect (so a peer may see one twice: at-least-once for
+    /// those), or counted in `Closed { unsent }` if no reconnect follows.
+    /// Data the operating system had already accepted when the peer died is
+    /// beyond any client's knowledge; only an application-level
+    /// acknowledgement can cover it.
     pub fn send(&self, kind: MessageKind, payload: &[u8]) -> Result<()> {
         if kind == MessageKind::Text && std::str::from_utf8(payload).is_err() {
             return Err(Error::Usage("text message is not valid UTF-8"));

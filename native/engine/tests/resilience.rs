@@ -520,10 +520,8 @@ fn close_flushes_what_send_accepted_before_the_close_frame() {
 // nothing, what could not go out is counted, not silently dropped.
 #[test]
 fn close_against_a_peer_that_never_reads_reports_the_unsent_count() {
-    let server = Server::start(|ws, _| {
-        std::thread::sleep(WAIT);
-        drop(ws);
-    });
+    let release = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let server = Server::start(never_reads(Arc::clone(&release)));
     let mut cfg = config(&server.url());
     cfg.close_timeout = Duration::from_millis(500);
     let client = Client::connect(cfg).unwrap();
@@ -551,6 +549,7 @@ fn close_against_a_peer_that_never_reads_reports_the_unsent_count() {
     let stats = client.stats();
     assert_eq!(stats.messages_unsent, closed.unsent);
     assert_eq!(stats.messages_sent + closed.unsent, accepted);
+    release.store(true, std::sync::atomic::Ordering::SeqCst);
     server.kill();
 }
 

@@ -7,6 +7,8 @@ mod common;
 use common::*;
 use devian_ws_engine::{shutdown_all, Client, MessageKind, State, TEARDOWN_WAIT};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What "returns at once" allows on a loaded 2-core machine.
@@ -48,10 +50,8 @@ fn teardown_is_bounded_during_connect_against_a_stuck_peer_and_in_shutdown_all()
     let drop_connecting = t.elapsed();
 
     // Dropped while its send thread is blocked writing to a peer that never reads.
-    let server = Server::start(|ws, _| {
-        std::thread::sleep(WAIT);
-        drop(ws);
-    });
+    let release = Arc::new(AtomicBool::new(false));
+    let server = Server::start(never_reads(Arc::clone(&release)));
     let mut cfg = config(&server.url());
     cfg.close_timeout = Duration::from_secs(10);
     let client = Client::connect(cfg).unwrap();
@@ -66,6 +66,7 @@ fn teardown_is_bounded_during_connect_against_a_stuck_peer_and_in_shutdown_all()
     let t = Instant::now();
     drop(client);
     let drop_stuck_writer = t.elapsed();
+    release.store(true, Ordering::SeqCst);
     server.kill();
 
     // shutdown_all with several connecting clients: stopped together, waited once.

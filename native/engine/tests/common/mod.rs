@@ -218,6 +218,18 @@ pub fn echo(mut ws: Ws, _: Seen) {
     }
 }
 
+/// A peer that never reads: holds the connection, reading nothing, until
+/// `release` is set (or [`WAIT`] passes), so the test can end it promptly.
+pub fn never_reads(release: Arc<AtomicBool>) -> impl Fn(Ws, Seen) + Send + Sync {
+    move |ws, _| {
+        let end = Instant::now() + WAIT;
+        while !release.load(Ordering::SeqCst) && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(ws);
+    }
+}
+
 fn is_timeout(e: &devian_websocket::Error) -> bool {
     matches!(e, devian_websocket::Error::Io(io) if devian_websocket::is_timeout(io))
 }

@@ -99,7 +99,13 @@ fn c_program_agrees_on_layout_and_links_against_the_library() {
     );
     std::fs::write(&src, text).expect("write C source");
     let exe = dir.join("c_abi");
-    let build = Command::new("cc")
+    let mut cc = Command::new("cc");
+    // The AddressSanitizer stage (scripts/test-stages/asan) builds the library
+    // instrumented; the C program then links the sanitizer runtime too.
+    if std::env::var_os("DEVIAN_ASAN").is_some() {
+        cc.arg("-fsanitize=address");
+    }
+    let build = cc
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror"])
         .arg("-I")
         .arg(&include)

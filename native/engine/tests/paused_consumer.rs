@@ -21,15 +21,6 @@ const MESSAGE: usize = 1024;
 const RECV_MESSAGES: usize = 512;
 const RECV_BYTES: usize = 256 * 1024;
 
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
-}
-
 #[test]
 #[cfg(target_os = "linux")]
 fn paused_consumer_keeps_memory_within_the_receive_bounds_and_loses_nothing() {

@@ -15,15 +15,6 @@ const FLOOD: Duration = Duration::from_secs(10);
 /// Allowed growth of resident memory over the flood.
 const MAX_GROWTH_KIB: u64 = 8 * 1024;
 
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
-}
-
 #[test]
 #[cfg(target_os = "linux")]
 fn rfc6455_5_5_3_ping_flood_from_a_peer_that_never_reads_keeps_memory_bounded() {

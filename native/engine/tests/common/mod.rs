@@ -218,6 +218,16 @@ pub fn echo(mut ws: Ws, _: Seen) {
     }
 }
 
+/// This process's resident memory, KiB (Linux: `VmRSS` of /proc/self/status).
+pub fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
 /// A peer that never reads: holds the connection, reading nothing, until
 /// `release` is set (or [`WAIT`] passes), so the test can end it promptly.
 pub fn never_reads(release: Arc<AtomicBool>) -> impl Fn(Ws, Seen) + Send + Sync {

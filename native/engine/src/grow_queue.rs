@@ -8,14 +8,16 @@
 //! once its ring is large enough.
 //!
 //! Invariants:
-//! - Producers are serialised by `tail`; the consumer never takes that lock,
-//!   so it never waits for a producer. `head` is the consumer's own (one
-//!   consumer at a time: `Client::poll` documents it), never contended.
+//! - Producers are serialised by `tail`; the consumer never takes a lock.
+//!   It takes `head` out of its atomic cell for the duration of a `pop` and
+//!   puts it back (one consumer at a time, as `Client::poll` documents; a
+//!   second one meanwhile finds the cell empty and sees an empty queue).
 //! - A producer only pushes into the newest ring (`tail`), and links a newer
 //!   one only after its last push into the old one; so once the consumer
 //!   sees a ring's `next`, that ring will receive nothing more.
 
 use crossbeam_queue::ArrayQueue;
+use crossbeam_utils::atomic::AtomicCell;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -37,7 +39,7 @@ impl<T> Ring<T> {
 }
 
 pub(crate) struct GrowQueue<T> {
-    head: Mutex<Arc<Ring<T>>>,
+    head: AtomicCell<Option<Arc<Ring<T>>>>,
     tail: Mutex<Arc<Ring<T>>>,
     capacity: usize,
     len: AtomicUsize,
@@ -52,7 +54,7 @@ impl<T> GrowQueue<T> {
     pub(crate) fn new(capacity: usize) -> Self {
         let first = Ring::new(FIRST_RING.min(capacity));
         GrowQueue {
-            head: Mutex::new(Arc::clone(&first)),
+            head: AtomicCell::new(Some(Arc::clone(&first))),
             tail: Mutex::new(first),
             capacity: capacity.max(1),
             len: AtomicUsize::new(0),
@@ -96,21 +98,26 @@ impl<T> GrowQueue<T> {
 
     /// Removes the oldest item. One consumer at a time.
     pub(crate) fn pop(&self) -> Option<T> {
-        let mut head = lock(&self.head);
-        loop {
+        let mut head = self.head.take()?;
+        let item = loop {
             if let Some(item) = head.slots.pop() {
-                self.len.fetch_sub(1, SeqCst);
-                return Some(item);
+                break Some(item);
             }
-            let next = Arc::clone(head.next.get()?);
+            let Some(next) = head.next.get().cloned() else {
+                break None;
+            };
             // `next` is set after the producer's last push here: look once
             // more, then the ring is done and is freed.
             if let Some(item) = head.slots.pop() {
-                self.len.fetch_sub(1, SeqCst);
-                return Some(item);
+                break Some(item);
             }
-            *head = next;
+            head = next;
+        };
+        self.head.store(Some(head));
+        if item.is_some() {
+            self.len.fetch_sub(1, SeqCst);
         }
+        item
     }
 
     /// Items queued.
@@ -126,7 +133,9 @@ impl<T> GrowQueue<T> {
     /// Slots allocated now, over every ring still held (for tests).
     #[cfg(test)]
     fn allocated_slots(&self) -> usize {
-        let mut ring = Some(Arc::clone(&lock(&self.head)));
+        let head = self.head.take().expect("no pop in progress");
+        let mut ring = Some(Arc::clone(&head));
+        self.head.store(Some(head));
         let mut total = 0;
         while let Some(r) = ring {
             total += r.slots.capacity();
@@ -139,6 +148,11 @@ impl<T> GrowQueue<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_consumer_side_is_lock_free() {
+        assert!(AtomicCell::<Option<Arc<Ring<u64>>>>::is_lock_free());
+    }
 
     #[test]
     fn fifo_across_growth_and_bounded() {

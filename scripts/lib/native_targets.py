@@ -31,7 +31,7 @@ class Target:
     editor: tuple = None
     # Minimum OS version per triple (Apple, Android API level); None: the toolchain's default.
     min_os: dict = field(default_factory=dict)
-    # What the plugin is meant for, for the package README.
+    # What the plugin is meant for (`scripts/build-native` lists it; the package README says the same).
     meant_for: str = ""
     # What runs it on this machine (scripts/build-native run), or None.
     runs_here: str = None

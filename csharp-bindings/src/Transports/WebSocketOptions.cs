@@ -53,6 +53,12 @@ namespace Devian.Network.Transports
         /// </summary>
         public bool PerMessageDeflate { get; set; }
 
+        /// <summary>
+        /// Whether a lost connection may lose sent messages (<see cref="WebSocketDelivery.AtMostOnce"/>, the
+        /// default) or they are kept until the server confirms them and sent again after a reconnect.
+        /// </summary>
+        public WebSocketDelivery Delivery { get; set; } = WebSocketDelivery.AtMostOnce;
+
         /// <summary>Automatic reconnection.</summary>
         public WebSocketReconnectPolicy Reconnect { get; set; } = new WebSocketReconnectPolicy();
 
@@ -105,6 +111,14 @@ namespace Devian.Network.Transports
             if (!(Reconnect.Multiplier >= 1.0) || double.IsInfinity(Reconnect.Multiplier))
             {
                 throw new ArgumentException("must be a finite number of at least 1.0", "Reconnect.Multiplier");
+            }
+            if (Delivery != WebSocketDelivery.AtMostOnce && Delivery != WebSocketDelivery.AtLeastOnce)
+            {
+                throw new ArgumentException("must be AtMostOnce or AtLeastOnce", "Delivery");
+            }
+            if (Delivery == WebSocketDelivery.AtLeastOnce && !Reconnect.BufferWhileReconnecting)
+            {
+                throw new ArgumentException("AtLeastOnce needs Reconnect.BufferWhileReconnecting (its bounds limit the unconfirmed window)", "Delivery");
             }
             if (Reconnect.BufferWhileReconnecting)
             {

@@ -67,11 +67,12 @@ impl Client {
     ///
     /// Delivery: messages go out in order. If the connection drops while the
     /// write carrying a message fails, that write's messages are sent again
-    /// after a reconnect (so a peer may see one twice: at-least-once for
-    /// those), or counted in `Closed { unsent }` if no reconnect follows.
-    /// Data the operating system had already accepted when the peer died is
-    /// beyond any client's knowledge; only an application-level
-    /// acknowledgement can cover it.
+    /// after a reconnect (so a peer may see one twice), or counted in
+    /// `Closed { unsent }` if no reconnect follows. What the operating
+    /// system had already accepted when the peer died is lost under
+    /// [`Delivery::AtMostOnce`](crate::Delivery::AtMostOnce) (the default); [`Delivery::AtLeastOnce`](crate::Delivery::AtLeastOnce)
+    /// keeps each message until the peer confirms it and resends the rest
+    /// after a reconnect, so nothing accepted is lost.
     pub fn send(&self, kind: MessageKind, payload: &[u8]) -> Result<()> {
         if kind == MessageKind::Text && std::str::from_utf8(payload).is_err() {
             return Err(Error::Usage("text message is not valid UTF-8"));

@@ -1,5 +1,6 @@
 //! Connection configuration and its defaults.
 
+use crate::delivery::Delivery;
 use devian_websocket::tls::TlsOptions;
 use devian_ws_policy::{Auth, QueueLimits, ReconnectPolicy};
 use devian_ws_protocol::deflate::{negotiation, DeflateConfig};
@@ -65,6 +66,10 @@ pub struct Config {
     /// sends are compressed into a reused buffer instead of going out in
     /// place, and received messages are inflated within `limits`.
     pub permessage_deflate: Option<DeflateConfig>,
+    /// Whether a lost connection may lose written messages
+    /// ([`Delivery::AtMostOnce`], the default) or they are kept until the
+    /// peer confirms them and sent again after a reconnect.
+    pub delivery: Delivery,
 }
 
 /// The receive queue's message bound is clamped to this, because the
@@ -93,6 +98,7 @@ impl Config {
             recv_queue: QueueLimits::new(4096, 64 << 20),
             reconnect_buffer: Some(QueueLimits::new(1024, 16 << 20)),
             permessage_deflate: None,
+            delivery: Delivery::AtMostOnce,
         }
     }
 
@@ -118,6 +124,11 @@ impl Config {
             || self.keepalive.idle_timeout.is_some_and(|d| d.is_zero())
         {
             return Err(Error::Usage("keep-alive durations must be positive"));
+        }
+        if self.delivery == Delivery::AtLeastOnce && self.reconnect_buffer.is_none() {
+            return Err(Error::Usage(
+                "at-least-once delivery needs the reconnect buffer (it bounds the unconfirmed window)",
+            ));
         }
         Ok(url)
     }

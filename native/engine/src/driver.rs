@@ -96,6 +96,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
         ob.close_sent = false;
         ob.closing_emitted = false;
         ob.peer_close = None;
+        ob.close_answered = false;
         ob.control.clear();
     }
     let config = &inner.config;

@@ -58,6 +58,9 @@ pub(crate) struct Inner {
     pub(crate) epoch: Instant,
     /// Payload (µs since `epoch`, never 0) of the unanswered ping; 0 when none.
     pub(crate) ping_outstanding: AtomicU64,
+    /// Payload of the latest Pong that answered our outstanding ping (set
+    /// under the outbox lock, so the send thread cannot miss its wakeup).
+    pub(crate) ping_answered: AtomicU64,
 }
 
 /// A poisoned lock still holds consistent data here (every critical section
@@ -87,6 +90,7 @@ impl Inner {
             watchdog: Mutex::new(None),
             epoch: Instant::now(),
             ping_outstanding: AtomicU64::new(0),
+            ping_answered: AtomicU64::new(0),
         }
     }
 

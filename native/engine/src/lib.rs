@@ -36,6 +36,7 @@
 
 mod client;
 mod config;
+mod delivery;
 mod dispatch;
 mod driver;
 mod event;
@@ -53,6 +54,7 @@ mod transport;
 pub use client::Client;
 pub use client::TEARDOWN_WAIT;
 pub use config::{Config, KeepAlive, MAX_RECV_QUEUE_MESSAGES};
+pub use delivery::Delivery;
 pub use event::{ErrorKind, Event};
 pub use pool::PooledBuf;
 pub use registry::shutdown_all;

@@ -103,6 +103,8 @@ pub(crate) struct Outbox {
     /// The peer's Close arrived on the current session: the clean end to
     /// report if the server does not close TCP within the close timeout.
     pub(crate) peer_close: Option<SessionEnd>,
+    /// That Close came after ours: the peer has read all we sent (§5.5.1).
+    pub(crate) close_answered: bool,
     /// The connection thread has finished (final events queued).
     pub(crate) finished: bool,
     /// The send thread is blocked on `Inner::wake`. Senders notify only
@@ -124,6 +126,7 @@ impl Outbox {
             close_sent: false,
             closing_emitted: false,
             peer_close: None,
+            close_answered: false,
             finished: false,
             sender_waiting: false,
         }

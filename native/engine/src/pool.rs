@@ -4,7 +4,7 @@ use crossbeam_queue::ArrayQueue;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A lock-free free-list of `Vec<u8>`s, bounded in count and in bytes.
 ///
@@ -13,8 +13,12 @@ use std::sync::Arc;
 /// a fresh megabyte per message. What the pool can pin stays bounded by
 /// `max_total` bytes; a buffer that would exceed it, or that grew past
 /// `max_capacity` on its own, is freed instead.
+///
+/// The free-list itself is allocated by the first buffer returned, so a
+/// connection that has not exchanged messages yet pays nothing for it.
 pub(crate) struct BufferPool {
-    free: ArrayQueue<Vec<u8>>,
+    free: OnceLock<Box<ArrayQueue<Vec<u8>>>>,
+    slots: usize,
     max_capacity: usize,
     max_total: usize,
     /// Capacity of the buffers now in `free` (approximate while a
@@ -27,7 +31,8 @@ impl BufferPool {
     /// bytes each, and at most `max_total` bytes in all.
     pub(crate) fn new(slots: usize, max_capacity: usize, max_total: usize) -> Arc<BufferPool> {
         Arc::new(BufferPool {
-            free: ArrayQueue::new(slots.max(1)),
+            free: OnceLock::new(),
+            slots: slots.max(1),
             max_capacity,
             max_total,
             pooled_bytes: AtomicUsize::new(0),
@@ -36,7 +41,7 @@ impl BufferPool {
 
     /// An empty buffer, recycled if one is available.
     pub(crate) fn take(self: &Arc<Self>) -> PooledBuf {
-        let mut buf = match self.free.pop() {
+        let mut buf = match self.free.get().and_then(|free| free.pop()) {
             Some(buf) => {
                 self.pooled_bytes.fetch_sub(buf.capacity(), Relaxed);
                 buf
@@ -67,7 +72,11 @@ impl BufferPool {
             return;
         }
         // A full free-list just means this one is freed.
-        if self.free.push(buf).is_err() {
+        // Boxed: the queue is cache-padded, and an idle pool should stay small.
+        let free = self
+            .free
+            .get_or_init(|| Box::new(ArrayQueue::new(self.slots)));
+        if free.push(buf).is_err() {
             self.pooled_bytes.fetch_sub(cap, Relaxed);
         }
     }
@@ -75,7 +84,7 @@ impl BufferPool {
     /// Buffers currently waiting for reuse.
     #[cfg(test)]
     pub(crate) fn idle(&self) -> usize {
-        self.free.len()
+        self.free.get().map_or(0, |free| free.len())
     }
 }
 

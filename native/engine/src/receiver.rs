@@ -13,7 +13,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
 
-/// Read buffer per session; reused for every read.
+/// The read buffer starts this small, so an idle connection costs little...
+const FIRST_READ_BUF: usize = 1024;
+/// ...and doubles up to this whenever a read fills it, so a stream is read
+/// in large chunks. Reused for every read of the session.
 const READ_BUF: usize = 64 * 1024;
 
 /// Runs until the session ends, then records why. Never panics out.
@@ -49,7 +52,7 @@ fn receive(
         decoder.set_extension(Box::new(PerMessageDeflate::new(Role::Client, params)));
     }
     let mut message = inner.recv_pool.take();
-    let mut buf = vec![0u8; READ_BUF.max(leftover.len())];
+    let mut buf = vec![0u8; FIRST_READ_BUF.max(leftover.len())];
     buf[..leftover.len()].copy_from_slice(&leftover);
     let mut filled = leftover.len();
     let mut peer_close: Option<PeerClose> = None;
@@ -124,6 +127,9 @@ fn receive(
                     return eof(inner, peer_close);
                 }
                 filled += r.len;
+                if filled == buf.len() && buf.len() < READ_BUF {
+                    buf.resize((buf.len() * 2).min(READ_BUF), 0);
+                }
             }
             Err(e) if is_timeout(&e) => {
                 return match peer_close {
@@ -146,7 +152,8 @@ fn receive(
     }
 }
 
-/// A keep-alive pong: if it answers our outstanding ping, record the RTT.
+/// A pong: if it answers our outstanding ping, record the RTT and tell the
+/// send thread (whose at-least-once window it may confirm).
 fn on_pong(inner: &Inner, payload: &[u8]) {
     let Ok(bytes) = <[u8; 8]>::try_from(payload) else {
         return; // unsolicited pong (§5.5.3): ignored
@@ -160,6 +167,10 @@ fn on_pong(inner: &Inner, payload: &[u8]) {
     {
         let rtt = inner.now_us().saturating_sub(sent).max(1);
         inner.counters.last_rtt_us.store(rtt, SeqCst);
+        let ob = inner.lock_outbox();
+        inner.ping_answered.store(sent, SeqCst);
+        drop(ob);
+        inner.wake.notify_all();
     }
 }
 
@@ -170,6 +181,8 @@ fn on_pong(inner: &Inner, payload: &[u8]) {
 fn on_peer_close(inner: &Inner, reader: &ReadHalf, close: &PeerClose) {
     let mut ob = inner.lock_outbox();
     ob.peer_close = Some(SessionEnd::clean(close.code, close.reason.clone()));
+    // The peer read our Close after every frame we sent before it.
+    ob.close_answered = ob.close_sent;
     let started = !ob.close_sent && !std::mem::replace(&mut ob.closing_emitted, true);
     if !ob.close_sent {
         ob.state = State::Closing;

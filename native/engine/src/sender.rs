@@ -5,6 +5,7 @@
 //! deadline (ping due, pong overdue, close handshake overdue), so an idle
 //! connection wakes once per ping interval and otherwise costs nothing.
 
+use crate::delivery::{Delivery, Window};
 use crate::event::{is_timeout, ErrorKind, Event};
 use crate::inner::Inner;
 use crate::outbox::{Control, OutMsg};
@@ -15,12 +16,15 @@ use devian_ws_protocol::protocol::frame::apply_mask;
 use devian_ws_protocol::{CloseCode, Encoder, MessageKind, Opcode, MAX_HEADER_LEN};
 use std::io::{self, IoSlice};
 use std::sync::atomic::Ordering::SeqCst;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Most messages per vectored write.
 const MAX_BATCH: usize = 64;
 /// Stop adding to a batch once it holds this many bytes.
 const MAX_BATCH_BYTES: usize = 256 * 1024;
+/// How often a full at-least-once window looks again for a chance to ping
+/// while the consumer is behind (its catching up wakes nobody).
+const CONFIRM_RECHECK: Duration = Duration::from_millis(50);
 
 /// One unit of work, taken under the lock and done outside it.
 enum Job {
@@ -48,6 +52,9 @@ pub(crate) struct Sender<'a> {
     close_deadline: Option<Instant>,
     /// Messages taken from the queue for one vectored write (reused).
     batch: Vec<OutMsg>,
+    /// Written messages awaiting the peer's confirmation
+    /// ([`Delivery::AtLeastOnce`] only).
+    window: Option<Window>,
 }
 
 impl<'a> Sender<'a> {
@@ -62,6 +69,10 @@ impl<'a> Sender<'a> {
             .ping_interval
             .map(|i| Instant::now() + i);
         inner.ping_outstanding.store(0, SeqCst);
+        let window = match (inner.config.delivery, inner.config.reconnect_buffer) {
+            (Delivery::AtLeastOnce, Some(limits)) => Some(Window::new(limits)),
+            _ => None,
+        };
         Sender {
             inner,
             writer,
@@ -70,7 +81,9 @@ impl<'a> Sender<'a> {
             next_ping,
             pong_deadline: None,
             close_deadline: None,
-            batch: Vec::with_capacity(MAX_BATCH),
+            // Grows with the first batches (an idle connection has none).
+            batch: Vec::new(),
+            window,
         }
     }
 
@@ -85,6 +98,35 @@ impl<'a> Sender<'a> {
 
     /// Runs until the session ends; returns why.
     pub(crate) fn run(mut self) -> SessionEnd {
+        let end = self.run_session();
+        self.settle_window(&end);
+        end
+    }
+
+    /// The session is over: the unconfirmed window is delivered if the peer
+    /// answered our Close, and otherwise goes back to the front of the send
+    /// queue, in order, for the next session (or the final unsent count).
+    fn settle_window(&mut self, end: &SessionEnd) {
+        let Some(window) = self.window.as_mut() else {
+            return;
+        };
+        let inner = self.inner;
+        let mut ob = inner.lock_outbox();
+        if end.clean && ob.close_answered {
+            window.confirm_all(|len| inner.record_sent(len));
+            return;
+        }
+        let masked_in_place = !self.encoder.has_extension();
+        for mut msg in window.take_all().into_iter().rev() {
+            if masked_in_place {
+                unmask(&mut msg);
+            }
+            let size = msg.buf.len() - MAX_HEADER_LEN;
+            ob.data.unpop(msg, size);
+        }
+    }
+
+    fn run_session(&mut self) -> SessionEnd {
         loop {
             let job = match self.next_job() {
                 Ok(job) => job,
@@ -143,6 +185,11 @@ impl<'a> Sender<'a> {
         let inner = self.inner;
         let mut ob = inner.lock_outbox();
         loop {
+            if let Some(window) = self.window.as_mut() {
+                let outstanding = inner.ping_outstanding.load(SeqCst);
+                let answered = inner.ping_answered.load(SeqCst);
+                window.check(outstanding, answered, |len| inner.record_sent(len));
+            }
             if ob.stop {
                 let send_close = !ob.close_sent && ob.end.is_none() && ob.state == State::Open;
                 ob.close_sent = true;
@@ -184,10 +231,19 @@ impl<'a> Sender<'a> {
             }
             if !ob.close_sent && (ob.state == State::Open || flushing) {
                 // Take a batch, so many small messages cost one write.
+                // With at-least-once delivery, only as much as the window holds.
                 let mut bytes = 0;
                 while self.batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+                    let Some(size) = ob.data.peek().map(|m| m.buf.len() - MAX_HEADER_LEN) else {
+                        break;
+                    };
+                    if let Some(w) = &self.window {
+                        if !w.has_room(self.batch.len(), bytes, size) {
+                            break;
+                        }
+                    }
                     let Some(msg) = ob.data.pop() else { break };
-                    bytes += msg.buf.len();
+                    bytes += size;
                     self.batch.push(msg);
                 }
                 if !self.batch.is_empty() {
@@ -225,10 +281,15 @@ impl<'a> Sender<'a> {
                 ));
             }
             let may_ping = !ob.close_sent && self.pong_deadline.is_none() && !consumer_behind;
-            if may_ping && self.next_ping.is_some_and(|t| now >= t) {
+            let confirm = self.window.as_ref().is_some_and(Window::needs_ping);
+            if may_ping && (confirm || self.next_ping.is_some_and(|t| now >= t)) {
                 return Ok(Job::Ping);
             }
-            let next_ping = self.next_ping.filter(|_| may_ping);
+            let mut next_ping = self.next_ping.filter(|_| may_ping);
+            if confirm && consumer_behind {
+                // Nothing wakes us when the consumer catches up; look again soon.
+                next_ping = Some(now + CONFIRM_RECHECK);
+            }
             let flush_by = ob
                 .user_close
                 .as_ref()
@@ -298,14 +359,8 @@ impl<'a> Sender<'a> {
         let n = self.batch.len();
         let result = self.writer.write_batch(&mut slices[..n]);
         if result.is_err() {
-            // Restore the payloads (masking is its own inverse, §5.3) so the
-            // batch can be requeued whole.
-            for msg in &mut self.batch {
-                let buf = msg.buf.vec_mut();
-                let mut key = [0u8; 4];
-                key.copy_from_slice(&buf[MAX_HEADER_LEN - 4..MAX_HEADER_LEN]);
-                apply_mask(&mut buf[MAX_HEADER_LEN..], key, 0);
-            }
+            // Restore the payloads so the batch can be requeued whole.
+            self.batch.iter_mut().for_each(unmask);
         }
         self.finish_batch(&result);
         result
@@ -315,10 +370,15 @@ impl<'a> Sender<'a> {
     /// reached the peer in part; it goes back to the front of the queue, in
     /// order, so a reconnect sends it again (at-least-once) or the final
     /// `Closed` counts it as unsent. Nothing accepted vanishes.
+    /// With at-least-once delivery a written batch waits in the window
+    /// until the peer confirms it.
     fn finish_batch(&mut self, result: &io::Result<()>) {
         if result.is_ok() {
             for msg in self.batch.drain(..) {
-                self.inner.record_sent(msg.buf.len() - MAX_HEADER_LEN);
+                match self.window.as_mut() {
+                    Some(window) => window.retain(msg),
+                    None => self.inner.record_sent(msg.buf.len() - MAX_HEADER_LEN),
+                }
             }
             return;
         }
@@ -356,11 +416,23 @@ impl<'a> Sender<'a> {
             .encode_control(Opcode::Ping, &sent.to_be_bytes(), &mut self.scratch)
             .map_err(usage)?;
         self.inner.ping_outstanding.store(sent, SeqCst);
+        if let Some(window) = self.window.as_mut() {
+            window.ping_sent(sent);
+        }
         let now = Instant::now();
         self.pong_deadline = Some(now + self.inner.config.keepalive.pong_timeout);
         self.next_ping = self.inner.config.keepalive.ping_interval.map(|i| now + i);
         self.writer.write_all(&self.scratch)
     }
+}
+
+/// Undoes in-place masking (its own inverse, RFC 6455 §5.3), the key being
+/// in the header's last four bytes of headroom.
+fn unmask(msg: &mut OutMsg) {
+    let buf = msg.buf.vec_mut();
+    let mut key = [0u8; 4];
+    key.copy_from_slice(&buf[MAX_HEADER_LEN - 4..MAX_HEADER_LEN]);
+    apply_mask(&mut buf[MAX_HEADER_LEN..], key, 0);
 }
 
 /// Our own encoder refusing our own frame is a bug, reported as an I/O error

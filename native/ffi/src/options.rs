@@ -2,7 +2,9 @@
 //! its checked conversion to the engine's `Config`.
 
 use crate::error::{FfiError, FfiResult};
-use devian_ws_engine::{Auth, Config, KeepAlive, QueueLimits, ReconnectPolicy, TlsOptions};
+use devian_ws_engine::{
+    Auth, Config, Delivery, KeepAlive, QueueLimits, ReconnectPolicy, TlsOptions,
+};
 use devian_ws_policy::reconnect::DEFAULT_RECONNECT_CODES;
 use devian_ws_protocol::deflate::DeflateConfig;
 use devian_ws_protocol::Limits;
@@ -75,6 +77,15 @@ pub struct DwsOptions {
     /// The least reconnect delay (ms, within `reconnect_max_delay_ms`) after
     /// the server closed with 1013 "try again later".
     pub reconnect_try_again_later_ms: u32,
+    /// 0 (the default): at-most-once, no extra traffic; what the operating
+    /// system had accepted when the connection died may be lost.
+    /// 1: at-least-once (needs the reconnect buffer, whose bounds limit the
+    /// window): a message counts as sent once the server answered a Ping
+    /// written after it, and unconfirmed messages are sent again after a
+    /// reconnect, so the server may see one twice but misses none.
+    /// A u32 in what was the previous layout's tail padding, so the size is
+    /// unchanged; `dws_options_default` has always written those bytes.
+    pub delivery: u32,
 }
 
 impl Default for DwsOptions {
@@ -88,8 +99,8 @@ impl Default for DwsOptions {
 impl DwsOptions {
     /// This library's `sizeof(DwsOptions)`.
     pub const SIZE: u32 = std::mem::size_of::<DwsOptions>() as u32;
-    /// The size of the first versioned layout (this one): the least a caller
-    /// may pass.
+    /// The size of the first versioned layout (the same as this one): the
+    /// least a caller may pass.
     pub const MIN_SIZE: u32 = Self::SIZE;
 
     /// Reads a caller's options: `struct_size` first, then that many bytes
@@ -154,6 +165,10 @@ impl DwsOptions {
             permessage_deflate: u8::from(c.permessage_deflate.is_some()),
             reconnect_stable_after_ms: ms(c.reconnect.stable_after),
             reconnect_try_again_later_ms: ms(c.reconnect.try_again_later_delay),
+            delivery: match c.delivery {
+                Delivery::AtMostOnce => 0,
+                Delivery::AtLeastOnce => 1,
+            },
         }
     }
 
@@ -226,6 +241,20 @@ impl DwsOptions {
         };
         let permessage_deflate =
             flag(o.permessage_deflate, "permessage_deflate")?.then(DeflateConfig::default);
+        let delivery = match o.delivery {
+            0 => Delivery::AtMostOnce,
+            1 if reconnect_buffer.is_some() => Delivery::AtLeastOnce,
+            1 => {
+                return Err(FfiError::invalid(
+                    "delivery 1 (at-least-once) needs reconnect_buffer_enabled: its bounds limit the unconfirmed window",
+                ))
+            }
+            v => {
+                return Err(FfiError::invalid(format!(
+                    "delivery must be 0 (at-most-once) or 1 (at-least-once), got {v}"
+                )))
+            }
+        };
 
         Ok(Config {
             url: url.to_owned(),
@@ -250,6 +279,7 @@ impl DwsOptions {
             recv_queue,
             reconnect_buffer,
             permessage_deflate,
+            delivery,
         })
     }
 }
@@ -341,6 +371,34 @@ mod tests {
         let r = o.to_config("ws://h/").expect("valid").reconnect;
         assert_eq!(r.stable_after, Duration::from_millis(1234));
         assert_eq!(r.try_again_later_delay, Duration::from_millis(4321));
+    }
+
+    #[test]
+    fn delivery_reaches_the_engine_and_needs_the_reconnect_buffer() {
+        let c = DwsOptions::default().to_config("ws://h/").expect("valid");
+        assert_eq!(c.delivery, Delivery::AtMostOnce);
+        let at_least_once = DwsOptions {
+            delivery: 1,
+            ..Default::default()
+        };
+        let c = at_least_once.to_config("ws://h/").expect("valid");
+        assert_eq!(c.delivery, Delivery::AtLeastOnce);
+        assert_eq!(DwsOptions::from_config(&c), at_least_once);
+        for bad in [
+            DwsOptions {
+                delivery: 2,
+                ..Default::default()
+            },
+            DwsOptions {
+                delivery: 1,
+                reconnect_buffer_enabled: 0,
+                ..Default::default()
+            },
+        ] {
+            let e = bad.to_config("ws://h/").unwrap_err();
+            assert_eq!(e.status, DwsStatus::InvalidArgument, "{bad:?}");
+            assert!(e.message.contains("delivery"), "{}", e.message);
+        }
     }
 
     #[test]

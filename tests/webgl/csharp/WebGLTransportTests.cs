@@ -221,6 +221,7 @@ internal static class WebGLTransportTests
         ExpectNotSupported(new WebSocketOptions { MaxFrameSize = 1 << 20 }, "max frame size");
         ExpectNotSupported(new WebSocketOptions { ReceiveQueueMaxMessages = 16 }, "receive queue messages");
         ExpectNotSupported(new WebSocketOptions { ReceiveQueueMaxBytes = 1 << 20 }, "receive queue bytes");
+        ExpectNotSupported(new WebSocketOptions { Delivery = WebSocketDelivery.AtLeastOnce }, "at-least-once delivery");
         var stable = new WebSocketOptions();
         stable.Reconnect.StableAfter = TimeSpan.FromSeconds(1);
         ExpectNotSupported(stable, "reconnect stable-after");

@@ -445,6 +445,15 @@ namespace Devian.Network.Native
         /// The least reconnect delay (ms, within `reconnect_max_delay_ms`) after
         /// the server closed with 1013 "try again later".
         public uint reconnect_try_again_later_ms;
+        /// 0 (the default): at-most-once, no extra traffic; what the operating
+        /// system had accepted when the connection died may be lost.
+        /// 1: at-least-once (needs the reconnect buffer, whose bounds limit the
+        /// window): a message counts as sent once the server answered a Ping
+        /// written after it, and unconfirmed messages are sent again after a
+        /// reconnect, so the server may see one twice but misses none.
+        /// A u32 in what was the previous layout's tail padding, so the size is
+        /// unchanged; `dws_options_default` has always written those bytes.
+        public uint delivery;
     }
 
     /// A snapshot of a connection's counters (copied out; no pointers).

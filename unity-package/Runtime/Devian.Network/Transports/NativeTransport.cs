@@ -426,6 +426,7 @@ namespace Devian.Network.Transports
             n.reconnect_buffer_max_messages = Positive(r.BufferMaxMessages);
             n.reconnect_buffer_max_bytes = Positive(r.BufferMaxBytes);
             n.permessage_deflate = o.PerMessageDeflate ? (byte)1 : (byte)0;
+            n.delivery = (uint)o.Delivery;
             return n;
         }
 

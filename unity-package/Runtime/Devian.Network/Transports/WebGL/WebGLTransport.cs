@@ -364,6 +364,11 @@ namespace Devian.Network.Transports
                 throw new NotSupportedException("MaxFrameSize/MaxMessageSize" + Hint +
                     " (the browser accepts every message whole); keep the defaults in WebGL builds");
             }
+            if (o.Delivery != WebSocketDelivery.AtMostOnce)
+            {
+                throw new NotSupportedException("Delivery.AtLeastOnce" + Hint +
+                    " (it needs client pings to confirm delivery, which the browser cannot send)");
+            }
             WebSocketReconnectPolicy r = o.Reconnect ?? Defaults.Reconnect;
             if (r.StableAfter != Defaults.Reconnect.StableAfter || r.TryAgainLaterDelay != Defaults.Reconnect.TryAgainLaterDelay)
             {

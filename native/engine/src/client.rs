@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::event::Event;
 use crate::inner::Inner;
 use crate::outbox::{OutMsg, UserClose};
+use crate::pool::PooledBuf;
 use crate::state::State;
 use crate::{driver, registry};
 use devian_websocket::MAX_CLOSE_REASON;
@@ -106,14 +107,37 @@ impl Client {
         len: usize,
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<()> {
+        let mut message = self.reserve(len)?;
+        fill(message.payload_mut());
+        self.send_reserved(kind, message)
+    }
+
+    /// A pooled send buffer for a payload of exactly `len` bytes (zeroed),
+    /// to fill in place and queue with [`Client::send_reserved`]: how a
+    /// caller across the C ABI writes a message without a copy of its own.
+    /// Dropping it instead returns the buffer to the pool.
+    pub fn reserve(&self, len: usize) -> Result<Reserved> {
         self.check_size(len)?;
         let mut buf = self.inner.send_pool.take();
         buf.vec_mut().resize(MAX_HEADER_LEN + len, 0);
-        fill(&mut buf[MAX_HEADER_LEN..]);
-        if kind == MessageKind::Text && std::str::from_utf8(&buf[MAX_HEADER_LEN..]).is_err() {
+        Ok(Reserved { buf })
+    }
+
+    /// Queues a message built in a [`Client::reserve`]d buffer; as `send`
+    /// (text must be UTF-8, and is refused and not queued otherwise).
+    pub fn send_reserved(&self, kind: MessageKind, message: Reserved) -> Result<()> {
+        let payload = &message.buf[MAX_HEADER_LEN..];
+        if kind == MessageKind::Text && std::str::from_utf8(payload).is_err() {
             return Err(Error::Usage("text message is not valid UTF-8"));
         }
-        self.enqueue(OutMsg { kind, buf }, len)
+        let len = payload.len();
+        self.enqueue(
+            OutMsg {
+                kind,
+                buf: message.buf,
+            },
+            len,
+        )
     }
 
     /// A message that could never fit the send queue is a usage error, not
@@ -256,5 +280,22 @@ impl Drop for Client {
     fn drop(&mut self) {
         self.inner.stop();
         self.inner.join_by(Instant::now() + TEARDOWN_WAIT);
+    }
+}
+
+/// A send buffer from [`Client::reserve`]: room for the frame header, then
+/// the payload the caller fills through [`Reserved::payload_mut`].
+///
+/// Invariant: the buffer is `MAX_HEADER_LEN + len` bytes and is never
+/// resized, so the payload's address stays fixed while it is held.
+#[derive(Debug)]
+pub struct Reserved {
+    buf: PooledBuf,
+}
+
+impl Reserved {
+    /// The payload, to be filled in place.
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[MAX_HEADER_LEN..]
     }
 }

@@ -51,8 +51,8 @@ mod session;
 mod state;
 mod transport;
 
-pub use client::Client;
 pub use client::TEARDOWN_WAIT;
+pub use client::{Client, Reserved};
 pub use config::{Config, KeepAlive, MAX_RECV_QUEUE_MESSAGES};
 pub use delivery::Delivery;
 pub use event::{ErrorKind, Event};

@@ -326,15 +326,28 @@ DwsStatus dws_client_connect(uint64_t handle);
 /// above for the duration of the call; strings must be NUL-terminated.
 DwsStatus dws_client_send(uint64_t handle, uint32_t kind, const void* data, uint64_t len);
 
-/// Queues the FrameV1 message `[opcode: int32 little-endian][payload]` as
-/// one binary message, built directly in the pooled send buffer (one copy
-/// of `payload[0..len]`, which the caller keeps). Same statuses as
-/// `dws_client_send`.
+/// Reserves a send buffer for a message of exactly `len` bytes and writes
+/// its address to `*out_data` (caller-owned, written only): library memory,
+/// zeroed, writable for `len` bytes until `dws_client_send_commit`,
+/// `dws_client_send_abort` or `dws_client_free` on this handle. The caller
+/// fills it in place (a frame header and payload, a UTF-8 encoding...)
+/// instead of building the message in its own memory first. One reservation
+/// per handle at a time: a second is `InvalidState`, as is a call before
+/// connect. `InvalidArgument` when `len` exceeds the send queue's byte bound.
 ///
 /// # Safety
 /// Non-null pointers must be valid for the reads and writes described
 /// above for the duration of the call; strings must be NUL-terminated.
-DwsStatus dws_client_send_frame_v1(uint64_t handle, int32_t opcode, const void* payload, uint64_t len);
+DwsStatus dws_client_send_reserve(uint64_t handle, uint64_t len, uint8_t** out_data);
+
+/// Queues the reserved message as `kind` (1 text, which must be UTF-8, or 2
+/// binary). The reservation ends whatever the outcome: its memory is no
+/// longer the caller's. Statuses as `dws_client_send`; `InvalidState`
+/// without a reservation.
+DwsStatus dws_client_send_commit(uint64_t handle, uint32_t kind);
+
+/// Drops the reservation without sending; `Ok` also when there is none.
+DwsStatus dws_client_send_abort(uint64_t handle);
 
 /// Takes the next event into `*out_event` (caller-owned, written only): `Ok` with
 /// an event, `Empty` when none is waiting (`*out_event` zeroed). Releases the

@@ -81,7 +81,9 @@ pub fn ffi_inventory() -> Inventory {
         .register(function!(api::lifecycle::dws_client_connect))
         // Data.
         .register(function!(api::io::dws_client_send))
-        .register(function!(api::io::dws_client_send_frame_v1))
+        .register(function!(api::io::dws_client_send_reserve))
+        .register(function!(api::io::dws_client_send_commit))
+        .register(function!(api::io::dws_client_send_abort))
         .register(function!(api::io::dws_client_poll))
         .register(function!(api::io::dws_client_release))
         // Queries.

@@ -6,7 +6,7 @@ use crate::error::{FfiError, FfiResult};
 use crate::event::DwsEvent;
 use crate::handle_table::HandleTable;
 use crate::status::DwsStatus;
-use devian_ws_engine::{Client, Config, Event};
+use devian_ws_engine::{Client, Config, Event, MessageKind, Reserved};
 use devian_ws_protocol::Error;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -24,6 +24,8 @@ pub struct ClientEntry {
     phase: RwLock<Phase>,
     // The event whose memory the last `DwsEvent` points into.
     held: Mutex<Option<Event>>,
+    // The send buffer the caller is filling (`dws_client_send_reserve`).
+    reserved: Mutex<Option<Reserved>>,
     // The sub-protocol from the last Open event.
     protocol: Mutex<String>,
     close_requested: AtomicBool,
@@ -70,6 +72,7 @@ pub fn insert(config: Config) -> FfiResult<u64> {
     let entry = Arc::new(ClientEntry {
         phase: RwLock::new(Phase::Configuring(Box::new(config))),
         held: Mutex::new(None),
+        reserved: Mutex::new(None),
         protocol: Mutex::new(String::new()),
         close_requested: AtomicBool::new(false),
         retired: AtomicBool::new(false),
@@ -189,6 +192,46 @@ impl ClientEntry {
         Ok(())
     }
 
+    /// Reserves a send buffer of `len` bytes; returns its payload's address,
+    /// which stays valid (the buffer is held here, never resized) until
+    /// `commit`, `abort_reservation` or the entry is stopped.
+    pub fn reserve(&self, len: usize) -> FfiResult<*mut u8> {
+        self.with_client(|client| {
+            let mut slot = lock(&self.reserved);
+            if slot.is_some() {
+                return Err(FfiError::state(
+                    "a reservation is pending; commit or abort it first",
+                ));
+            }
+            let mut message = client.reserve(len).map_err(|e| match e {
+                // The only usage error: larger than the send queue's byte bound.
+                Error::Usage(m) => FfiError::invalid(format!("reserve: {m}")),
+                e => FfiError::engine("reserve", &e),
+            })?;
+            let data = message.payload_mut().as_mut_ptr();
+            *slot = Some(message);
+            Ok(data)
+        })
+    }
+
+    /// Queues the reserved message; the reservation ends either way.
+    pub fn commit(&self, kind: MessageKind) -> FfiResult<()> {
+        self.with_client(|client| {
+            let message = lock(&self.reserved).take().ok_or_else(|| {
+                FfiError::state("nothing reserved; call dws_client_send_reserve first")
+            })?;
+            client.send_reserved(kind, message).map_err(|e| match e {
+                Error::Usage(m) if m.contains("UTF-8") => FfiError::new(DwsStatus::InvalidUtf8, m),
+                e => FfiError::engine("send", &e),
+            })
+        })
+    }
+
+    /// Drops the reservation, if any.
+    pub fn abort_reservation(&self) {
+        lock(&self.reserved).take();
+    }
+
     /// Runs `f` with the running client. Before connect: `InvalidState`.
     pub fn with_client<R>(&self, f: impl FnOnce(&Client) -> FfiResult<R>) -> FfiResult<R> {
         match &*read(&self.phase) {
@@ -255,6 +298,7 @@ impl ClientEntry {
         if !keep_event {
             self.release();
         }
+        self.abort_reservation();
         if let Phase::Running(client) = previous {
             client.shutdown();
         }

@@ -20,6 +20,7 @@ fn call_all(h: u64) -> Vec<(&'static str, DwsStatus)> {
     let mut ev = DwsEvent::NONE;
     let mut state = 0u32;
     let mut stats = DwsStats::default();
+    let mut reserved: *mut u8 = null_mut();
     unsafe {
         vec![
             ("add_protocol", dws_client_add_protocol(h, ap(&s))),
@@ -53,10 +54,9 @@ fn call_all(h: u64) -> Vec<(&'static str, DwsStatus)> {
                 "send",
                 dws_client_send(h, DWS_MESSAGE_BINARY, data.as_ptr().cast(), 2),
             ),
-            (
-                "send_frame_v1",
-                dws_client_send_frame_v1(h, 7, data.as_ptr().cast(), 2),
-            ),
+            ("send_reserve", dws_client_send_reserve(h, 2, &mut reserved)),
+            ("send_commit", dws_client_send_commit(h, DWS_MESSAGE_BINARY)),
+            ("send_abort", dws_client_send_abort(h)),
             ("poll", dws_client_poll(h, &mut ev)),
             ("release", dws_client_release(h)),
             ("state", dws_client_state(h, &mut state)),
@@ -194,7 +194,7 @@ fn null_pointers_are_reported_for_every_pointer_parameter() {
         }
         // Data pointers are checked before the client's state is.
         assert_eq!(dws_client_send(h, DWS_MESSAGE_BINARY, null(), 3), NP);
-        assert_eq!(dws_client_send_frame_v1(h, 1, null(), 3), NP);
+        assert_eq!(dws_client_send_reserve(h, 3, null_mut()), NP);
         // Size queries with a null buffer are allowed and copy nothing.
         assert_eq!(dws_client_protocol(h, null_mut(), 0), 0);
         assert!(dws_last_error(null_mut(), 64) > 0);
@@ -287,8 +287,13 @@ fn before_connect_send_poll_and_close_are_invalid_state() {
             DwsStatus::InvalidState
         );
         assert!(last_error().contains("connect"), "{}", last_error());
+        let mut p: *mut u8 = null_mut();
         assert_eq!(
-            dws_client_send_frame_v1(h, 1, data.as_ptr().cast(), 5),
+            dws_client_send_reserve(h, 5, &mut p),
+            DwsStatus::InvalidState
+        );
+        assert_eq!(
+            dws_client_send_commit(h, DWS_MESSAGE_TEXT),
             DwsStatus::InvalidState
         );
         assert_eq!(dws_client_poll(h, &mut ev), DwsStatus::InvalidState);
@@ -566,7 +571,7 @@ fn end_to_end_send_poll_release_close_free() {
             "empty message"
         );
         assert_eq!(
-            dws_client_send_frame_v1(h, -7, b"abc".as_ptr().cast(), 3),
+            send_reserved(h, DWS_MESSAGE_BINARY, b"\xf9\xff\xff\xffabc"),
             DwsStatus::Ok
         );
     }
@@ -594,7 +599,7 @@ fn end_to_end_send_poll_release_close_free() {
     assert_eq!(
         bytes,
         [0xf9, 0xff, 0xff, 0xff, b'a', b'b', b'c'],
-        "FrameV1: int32 LE opcode then payload"
+        "built in the reserved buffer"
     );
 
     let mut stats = DwsStats::default();
@@ -755,6 +760,80 @@ fn sends_from_several_threads_arrive_whole_and_in_per_thread_order() {
     assert_eq!(dws_client_free(h), DwsStatus::Ok);
 }
 
+/// Reserve, fill with `bytes`, commit: how C# writes a message in place.
+fn send_reserved(h: u64, kind: u32, bytes: &[u8]) -> DwsStatus {
+    let mut p: *mut u8 = null_mut();
+    let s = unsafe { dws_client_send_reserve(h, bytes.len() as u64, &mut p) };
+    if s != DwsStatus::Ok {
+        return s;
+    }
+    assert!(!p.is_null() || bytes.is_empty());
+    // SAFETY: the library lent `bytes.len()` writable bytes at `p` until the commit.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len()) };
+    dws_client_send_commit(h, kind)
+}
+
+#[test]
+fn a_reservation_is_one_at_a_time_and_ends_with_commit_or_abort() {
+    let _t = serial();
+    let server = EchoServer::start(1);
+    let h = open_client(&server, "/reserve");
+    let mut p: *mut u8 = null_mut();
+    let mut q: *mut u8 = null_mut();
+    unsafe {
+        assert_eq!(dws_client_send_reserve(h, 4, &mut p), DwsStatus::Ok);
+        assert_eq!(std::slice::from_raw_parts(p, 4), [0; 4], "zeroed");
+        assert_eq!(
+            dws_client_send_reserve(h, 4, &mut q),
+            DwsStatus::InvalidState,
+            "one at a time"
+        );
+        assert_eq!(dws_client_send_abort(h), DwsStatus::Ok);
+        assert_eq!(
+            dws_client_send_abort(h),
+            DwsStatus::Ok,
+            "abort with nothing reserved"
+        );
+        assert_eq!(
+            dws_client_send_commit(h, DWS_MESSAGE_BINARY),
+            DwsStatus::InvalidState,
+            "aborted"
+        );
+        // RFC 6455 §5.6: text must be UTF-8; the reservation ends anyway.
+        assert_eq!(
+            send_reserved(h, DWS_MESSAGE_TEXT, b"\xff\xfe"),
+            DwsStatus::InvalidUtf8
+        );
+        assert_eq!(
+            dws_client_send_commit(h, DWS_MESSAGE_TEXT),
+            DwsStatus::InvalidState
+        );
+        assert_eq!(dws_client_send_reserve(h, 3, &mut p), DwsStatus::Ok);
+        assert_eq!(
+            dws_client_send_commit(h, 7),
+            DwsStatus::InvalidArgument,
+            "bad kind"
+        );
+        assert_eq!(
+            dws_client_send_reserve(h, 1 << 40, &mut p),
+            DwsStatus::InvalidArgument,
+            "beyond the queue bound"
+        );
+    }
+    assert_eq!(
+        send_reserved(h, DWS_MESSAGE_TEXT, "héllo".as_bytes()),
+        DwsStatus::Ok
+    );
+    let (ev, bytes) = poll_until(h, DWS_EVENT_MESSAGE);
+    assert_eq!(
+        (ev.message_kind, bytes.as_slice()),
+        (DWS_MESSAGE_TEXT, "héllo".as_bytes())
+    );
+    // Freed with a reservation pending: the buffer goes with the handle.
+    unsafe { assert_eq!(dws_client_send_reserve(h, 64, &mut p), DwsStatus::Ok) };
+    assert_eq!(dws_client_free(h), DwsStatus::Ok);
+}
+
 #[test]
 fn a_large_message_round_trips_intact() {
     let _t = serial();
@@ -763,12 +842,11 @@ fn a_large_message_round_trips_intact() {
     let big: Vec<u8> = (0..(1u32 << 20))
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
-    let s = unsafe { dws_client_send_frame_v1(h, 9, big.as_ptr().cast(), big.len() as u64) };
+    let s = send_reserved(h, DWS_MESSAGE_BINARY, &big);
     assert_eq!(s, DwsStatus::Ok, "{}", last_error());
     let (ev, bytes) = poll_until(h, DWS_EVENT_MESSAGE);
-    assert_eq!(ev.len as usize, big.len() + 4);
-    assert_eq!(&bytes[..4], &9i32.to_le_bytes());
-    assert!(bytes[4..] == big[..], "payload intact");
+    assert_eq!(ev.len as usize, big.len());
+    assert!(bytes == big, "payload intact");
     assert_eq!(dws_client_free(h), DwsStatus::Ok);
 }
 

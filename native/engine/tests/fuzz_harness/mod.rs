@@ -33,7 +33,7 @@ use devian_ws_protocol::handshake::server::UpgradeRequest;
 use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Decoded, Decoder, Limits, Role};
 use input::{Chunker, Input};
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -104,7 +104,11 @@ fn upgrade(sock: &mut TcpStream, deflate: bool) -> Option<DeflateParams> {
     let mut head = Vec::new();
     let mut chunk = [0u8; 1024];
     let request = loop {
-        let n = sock.read(&mut chunk).expect("read request");
+        let n = match sock.read(&mut chunk) {
+            // libFuzzer's timer signals interrupt blocking calls.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            other => other.expect("read request"),
+        };
         assert!(n > 0, "client closed during its own handshake");
         head.extend_from_slice(&chunk[..n]);
         if let Some((request, used)) = UpgradeRequest::parse(&head, &HandshakeLimits::default())
@@ -160,7 +164,12 @@ pub fn check_receive_path(data: &[u8]) {
     config.permessage_deflate = (flags & 1 != 0).then(DeflateConfig::default);
     let client = Client::connect(config).expect("valid config");
 
-    let (mut sock, _) = listener().accept().expect("accept");
+    let (mut sock, _) = loop {
+        match listener().accept() {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            other => break other.expect("accept"),
+        }
+    };
     let deflate = upgrade(&mut sock, flags & 1 != 0);
     let (want_messages, want_end) = oracle(bytes, limits, deflate);
 

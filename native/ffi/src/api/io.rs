@@ -10,9 +10,6 @@ use devian_ws_protocol::MessageKind;
 use interoptopus::ffi_function;
 use std::ffi::c_void;
 
-/// Bytes of the FrameV1 header: the little-endian int32 opcode (seed 004).
-pub const FRAME_V1_HEADER: usize = 4;
-
 /// Queues one message: `kind` 1 text (must be UTF-8, RFC 6455 §5.6) or 2
 /// binary; `data[0..len]` is copied once into a pooled buffer before this
 /// returns (the caller keeps its memory; `data` may be null when `len` is 0).
@@ -33,15 +30,7 @@ pub unsafe extern "C" fn dws_client_send(
 ) -> DwsStatus {
     guard(|| {
         let entry = registry::get(handle)?;
-        let kind = match kind {
-            DWS_MESSAGE_TEXT => MessageKind::Text,
-            DWS_MESSAGE_BINARY => MessageKind::Binary,
-            other => {
-                return Err(FfiError::invalid(format!(
-                    "message kind {other} is not 1 (text) or 2 (binary)"
-                )))
-            }
-        };
+        let kind = message_kind(kind)?;
         let data = unsafe { bytes_arg(data, len, "data") }?;
         // Validated here for its own status (before connect too); the engine
         // then gets a `&str` and does not scan the payload a second time.
@@ -62,53 +51,70 @@ pub unsafe extern "C" fn dws_client_send(
     })
 }
 
-/// Queues the FrameV1 message `[opcode: int32 little-endian][payload]` as
-/// one binary message, built directly in the pooled send buffer (one copy
-/// of `payload[0..len]`, which the caller keeps). Same statuses as
-/// `dws_client_send`.
+/// Reserves a send buffer for a message of exactly `len` bytes and writes
+/// its address to `*out_data` (caller-owned, written only): library memory,
+/// zeroed, writable for `len` bytes until `dws_client_send_commit`,
+/// `dws_client_send_abort` or `dws_client_free` on this handle. The caller
+/// fills it in place (a frame header and payload, a UTF-8 encoding...)
+/// instead of building the message in its own memory first. One reservation
+/// per handle at a time: a second is `InvalidState`, as is a call before
+/// connect. `InvalidArgument` when `len` exceeds the send queue's byte bound.
 ///
 /// # Safety
 /// Non-null pointers must be valid for the reads and writes described
 /// above for the duration of the call; strings must be NUL-terminated.
 #[ffi_function]
 #[no_mangle]
-pub unsafe extern "C" fn dws_client_send_frame_v1(
+pub unsafe extern "C" fn dws_client_send_reserve(
     handle: u64,
-    opcode: i32,
-    payload: *const c_void,
     len: u64,
+    out_data: *mut *mut u8,
 ) -> DwsStatus {
     guard(|| {
+        if out_data.is_null() {
+            return Err(FfiError::null("out_data"));
+        }
         let entry = registry::get(handle)?;
-        let payload = unsafe { bytes_arg(payload, len, "payload") }?;
-        let total = payload
-            .len()
-            .checked_add(FRAME_V1_HEADER)
-            .ok_or_else(|| FfiError::invalid("payload too large"))?;
-        entry.with_client(|client| {
-            client
-                .send_with(MessageKind::Binary, total, |buf| {
-                    // `send_with` hands exactly `total` bytes; by then the
-                    // message is committed, so there is nothing to report.
-                    let written = write_frame_v1(buf, opcode, payload);
-                    debug_assert!(written, "send_with buffer of the asked size");
-                })
-                .map_err(|e| FfiError::engine("send", &e))
-        })?;
+        let len = usize::try_from(len).map_err(|_| FfiError::invalid("len too large"))?;
+        let data = entry.reserve(len)?;
+        unsafe { write_out(out_data, data, "out_data") }?;
         Ok(DwsStatus::Ok)
     })
 }
 
-/// Writes the FrameV1 encoding into `buf`; `false` (and nothing written) if
-/// `buf` is not exactly the encoded size.
-pub fn write_frame_v1(buf: &mut [u8], opcode: i32, payload: &[u8]) -> bool {
-    if buf.len() != FRAME_V1_HEADER + payload.len() {
-        return false;
+/// Queues the reserved message as `kind` (1 text, which must be UTF-8, or 2
+/// binary). The reservation ends whatever the outcome: its memory is no
+/// longer the caller's. Statuses as `dws_client_send`; `InvalidState`
+/// without a reservation.
+#[ffi_function]
+#[no_mangle]
+pub extern "C" fn dws_client_send_commit(handle: u64, kind: u32) -> DwsStatus {
+    guard(|| {
+        let entry = registry::get(handle)?;
+        let kind = message_kind(kind).inspect_err(|_| entry.abort_reservation())?;
+        entry.commit(kind)?;
+        Ok(DwsStatus::Ok)
+    })
+}
+
+/// Drops the reservation without sending; `Ok` also when there is none.
+#[ffi_function]
+#[no_mangle]
+pub extern "C" fn dws_client_send_abort(handle: u64) -> DwsStatus {
+    guard(|| {
+        registry::get(handle)?.abort_reservation();
+        Ok(DwsStatus::Ok)
+    })
+}
+
+fn message_kind(kind: u32) -> Result<MessageKind, FfiError> {
+    match kind {
+        DWS_MESSAGE_TEXT => Ok(MessageKind::Text),
+        DWS_MESSAGE_BINARY => Ok(MessageKind::Binary),
+        other => Err(FfiError::invalid(format!(
+            "message kind {other} is not 1 (text) or 2 (binary)"
+        ))),
     }
-    let (head, body) = buf.split_at_mut(FRAME_V1_HEADER);
-    head.copy_from_slice(&opcode.to_le_bytes());
-    body.copy_from_slice(payload);
-    true
 }
 
 /// Takes the next event into `*out_event` (caller-owned, written only): `Ok` with
@@ -149,26 +155,4 @@ pub extern "C" fn dws_client_release(handle: u64) -> DwsStatus {
         registry::release(handle)?;
         Ok(DwsStatus::Ok)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frame_v1_is_opcode_little_endian_then_payload() {
-        let mut buf = [0u8; 7];
-        assert!(write_frame_v1(&mut buf, 0x0102_0304, b"abc"));
-        assert_eq!(buf, [0x04, 0x03, 0x02, 0x01, b'a', b'b', b'c']);
-        let mut neg = [0u8; 4];
-        assert!(write_frame_v1(&mut neg, -2, b""));
-        assert_eq!(neg, [0xfe, 0xff, 0xff, 0xff]);
-    }
-
-    #[test]
-    fn frame_v1_refuses_a_buffer_of_the_wrong_size() {
-        let mut small = [9u8; 5];
-        assert!(!write_frame_v1(&mut small, 1, b"abc"));
-        assert_eq!(small, [9; 5], "nothing written");
-    }
 }

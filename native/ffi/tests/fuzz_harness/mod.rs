@@ -17,6 +17,9 @@
 //!   `InvalidHandle`; configuration after `connect` is `InvalidState`;
 //! - `release` and `free` of a handle `dws_shutdown_all` retired are
 //!   `InvalidHandle`, or `Ok` once if its polled event was still held;
+//! - a send reservation is one at a time per handle, its buffer writable for
+//!   exactly the bytes reserved, and it ends with a commit (whatever the
+//!   status), an abort or a free;
 //! - a polled event's data is readable in full (AddressSanitizer checks the
 //!   bytes) until the next poll or release;
 //! - whatever the sequence, every live handle can be freed at the end.
@@ -102,7 +105,10 @@ enum Call {
     AuthHeader(Handle, Text, Text),
     Connect(Handle),
     Send(Handle, u8, Buffer),
-    SendFrameV1(Handle, i32, Buffer),
+    /// Reserve `len` bytes (or pass a null out-pointer), fill them with the pattern.
+    Reserve(Handle, u16, bool, u8),
+    Commit(Handle, u8),
+    Abort(Handle),
     Poll(Handle, bool),
     Release(Handle),
     State(Handle, bool),
@@ -123,6 +129,8 @@ struct Model {
     live: Vec<u64>,
     connected: HashSet<u64>,
     freed: Vec<u64>,
+    /// Handles with a send reservation pending.
+    reserved: HashSet<u64>,
     /// Invalidated by `dws_shutdown_all`; one whose event was still held
     /// answers `release` / `free` once more (`Ok`).
     retired: HashSet<u64>,
@@ -236,6 +244,23 @@ pub fn check_call_sequence(data: &[u8]) {
     for h in std::mem::take(&mut model.live) {
         let status = dws_client_free(h);
         assert_eq!(status, DwsStatus::Ok, "free at the end: {}", last_error());
+    }
+}
+
+/// What sending on `h` may return once its arguments are valid.
+fn sending(m: &Model, h: u64) -> &'static [DwsStatus] {
+    use DwsStatus::*;
+    if m.connected.contains(&h) {
+        &[
+            Ok,
+            QueueFull,
+            InvalidState,
+            Closed,
+            InvalidArgument,
+            InvalidUtf8,
+        ]
+    } else {
+        &[InvalidState, InvalidArgument, InvalidUtf8]
     }
 }
 
@@ -394,31 +419,51 @@ fn run(call: &Call, m: &mut Model) {
                 }
             }
         }
-        Call::Send(h, _, b) | Call::SendFrameV1(h, _, b) => {
+        Call::Send(h, kind, b) => {
             let (h, live) = m.pick(*h);
             let (p, len) = buffer(b);
-            let status = match call {
-                Call::Send(_, kind, _) => unsafe {
-                    dws_client_send(h, u32::from(*kind % 4), p, len)
-                },
-                Call::SendFrameV1(_, opcode, _) => unsafe {
-                    dws_client_send_frame_v1(h, *opcode, p, len)
-                },
-                _ => unreachable!("matched above"),
-            };
-            let otherwise: &[DwsStatus] = if m.connected.contains(&h) {
-                &[
-                    Ok,
-                    QueueFull,
-                    InvalidState,
-                    Closed,
-                    InvalidArgument,
-                    InvalidUtf8,
-                ]
+            let status = unsafe { dws_client_send(h, u32::from(*kind % 4), p, len) };
+            expect_for(call, status, live, p.is_null() && len > 0, sending(m, h));
+        }
+        Call::Reserve(h, len, null_out, fill) => {
+            let (h, live) = m.pick(*h);
+            let mut data: *mut u8 = null_mut();
+            let out = if *null_out {
+                null_mut()
             } else {
-                &[InvalidState, InvalidArgument, InvalidUtf8]
+                &mut data as *mut *mut u8
             };
-            expect_for(call, status, live, p.is_null() && len > 0, otherwise);
+            let status = unsafe { dws_client_send_reserve(h, u64::from(*len), out) };
+            let otherwise: &[DwsStatus] = if !m.connected.contains(&h) || m.reserved.contains(&h) {
+                &[InvalidState]
+            } else {
+                &[Ok, InvalidArgument]
+            };
+            expect_for(call, status, live, *null_out, otherwise);
+            if status == Ok {
+                m.reserved.insert(h);
+                assert!(!data.is_null() || *len == 0, "Ok without a buffer");
+                if !data.is_null() {
+                    // Exactly the bytes lent (AddressSanitizer flags any overrun).
+                    unsafe { std::ptr::write_bytes(data, *fill, usize::from(*len)) };
+                }
+            }
+        }
+        Call::Commit(h, kind) => {
+            let (h, live) = m.pick(*h);
+            let status = dws_client_send_commit(h, u32::from(*kind % 4));
+            let otherwise = if m.reserved.remove(&h) {
+                sending(m, h)
+            } else {
+                &[InvalidState, InvalidArgument]
+            };
+            expect_for(call, status, live, false, otherwise);
+        }
+        Call::Abort(h) => {
+            let (h, live) = m.pick(*h);
+            let status = dws_client_send_abort(h);
+            m.reserved.remove(&h);
+            expect_for(call, status, live, false, &[Ok]);
         }
         Call::Poll(h, null_out) => {
             let (h, live) = m.pick(*h);
@@ -498,6 +543,7 @@ fn run(call: &Call, m: &mut Model) {
                 expect(call, status, &[Ok]);
                 m.live.retain(|&x| x != h);
                 m.connected.remove(&h);
+                m.reserved.remove(&h);
                 m.freed.push(h);
             } else if m.retired.remove(&h) {
                 expect(call, status, &[InvalidHandle, Ok]);
@@ -536,11 +582,10 @@ fn run(call: &Call, m: &mut Model) {
             expect(call, status, &[Ok]);
             let live = std::mem::take(&mut m.live);
             m.retired.extend(live.iter().copied());
+            m.reserved.clear();
             m.freed.extend(live);
             m.connected.clear();
         }
-        Call::Sleep(ms) => {
-            std::thread::sleep(std::time::Duration::from_millis(u64::from(*ms % 4)))
-        }
+        Call::Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(u64::from(*ms % 4))),
     }
 }

@@ -32,7 +32,14 @@ impl EchoServer {
         let thread = std::thread::spawn(move || {
             let mut workers = Vec::new();
             for _ in 0..max_connections {
-                let Ok((stream, _)) = listener.accept() else {
+                // Retried when a signal interrupts it (libFuzzer's timers do).
+                let accepted = loop {
+                    match listener.accept() {
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                let Ok((stream, _)) = accepted else {
                     break;
                 };
                 let done = done.clone();

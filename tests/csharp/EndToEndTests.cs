@@ -26,6 +26,9 @@ namespace Devian.Network.Tests
             tests.Add(new TestCase("e2e", "E2E.Rust.SendThenCloseDeliversEveryAcceptedFrame", () => SendThenClose(PeerKind.Rust)));
             tests.Add(new TestCase("e2e", "E2E.Python.SendThenCloseDeliversEveryAcceptedFrame", () => SendThenClose(PeerKind.Python)));
             tests.Add(new TestCase("e2e", "E2E.Rust.SteadyStateAllocatesZeroBytesPerMessage", SteadyStateAllocatesNothing));
+            tests.Add(new TestCase("e2e", "E2E.Rust.TextProtocolClientSendsAndReceivesText", () => TextProtocol(PeerKind.Rust)));
+            tests.Add(new TestCase("e2e", "E2E.Python.TextProtocolClientSendsAndReceivesText", () => TextProtocol(PeerKind.Python)));
+            tests.Add(new TestCase("e2e", "E2E.Rust.TextAndBinaryMessagesAllocateNothing", MessagesAllocateNothing));
             tests.Add(new TestCase("e2e", "E2E.Rust.MisuseGivesClearExceptions", MisuseGivesClearExceptions));
             tests.Add(new TestCase("e2e", "E2E.Rust.DisposeFromAnotherThreadDuringTraffic", DisposeFromAnotherThreadDuringTraffic));
             tests.Add(new TestCase("e2e", "E2E.ConnectionRefusedEndsWithOneOnClose", ConnectionRefusedEndsWithOneOnClose));
@@ -424,6 +427,93 @@ namespace Devian.Network.Tests
                 {
                     client.Dispose();
                 }
+            }
+        }
+
+        /// <summary>
+        /// A user with a text (JSON) protocol and no FrameV1: connect, send text and binary, receive the
+        /// echoes through OnMessage, close.
+        /// </summary>
+        private static void TextProtocol(PeerKind kind)
+        {
+            int port = PeerProcess.FreePort();
+            using (PeerProcess.Start(kind, port, null))
+            using (var client = new WebSocketClient(new WebSocketOptions()))
+            {
+                var texts = new List<string>();
+                var binaries = new List<byte[]>();
+                int opens = 0, closes = 0;
+                client.OnOpen += () => opens++;
+                client.OnClose += (code, reason) => closes++;
+                client.OnMessage += (data, k) =>
+                {
+                    if (k == WebSocketMessageKind.Text) texts.Add(System.Text.Encoding.UTF8.GetString(data.ToArray()));
+                    else binaries.Add(data.ToArray());
+                };
+                client.Connect(Url(port));
+                PumpUntil(client, () => opens == 1, 10000, "OnOpen");
+                string[] sent = { "{\"op\":\"join\",\"room\":1}", "héllo wörld ✓ 😀", string.Empty, new string('x', 70000) };
+                foreach (string t in sent)
+                {
+                    client.SendText(t);
+                }
+                client.Send(new byte[] { 0, 1, 2, 255 });
+                PumpUntil(client, () => texts.Count == sent.Length && binaries.Count == 1, 10000, "echoes");
+                for (int i = 0; i < sent.Length; i++)
+                {
+                    Check.Equal(sent[i], texts[i], "text " + i + " echoed intact, in order");
+                }
+                Check.Equal("AAEC/w==", Convert.ToBase64String(binaries[0]), "binary echoed");
+                Check.Equal(0L, client.IgnoredTextMessages, "nothing ignored");
+                client.Close();
+                PumpUntil(client, () => closes == 1, 10000, "OnClose");
+            }
+        }
+
+        /// <summary>The message-level paths allocate nothing per message either (seed 004 hot-path rule).</summary>
+        private static void MessagesAllocateNothing()
+        {
+            const int Messages = 1000;
+            int port = PeerProcess.FreePort();
+            using (PeerProcess.Start(PeerKind.Rust, port, null))
+            using (var client = new WebSocketClient(new WebSocketOptions()))
+            {
+                int opens = 0, received = 0, bytes = 0;
+                client.OnOpen += () => opens++;
+                client.OnMessage += (data, k) => { received++; bytes += data.Length; };
+                client.Connect(Url(port));
+                PumpUntil(client, () => opens == 1, 10000, "OnOpen");
+                const string text = "{\"op\":\"move\",\"x\":12,\"y\":-3,\"name\":\"héllo\"}";
+                var binary = new byte[256];
+                for (int round = 0; round < 3; round++)
+                {
+                    int target = received + 400;
+                    for (int i = 0; i < 200; i++)
+                    {
+                        client.SendText(text);
+                        client.Send(binary);
+                    }
+                    PumpUntil(client, () => received >= target, 10000, "warm-up echoes");
+                }
+                int expected = received + 2 * Messages;
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < Messages; i++)
+                {
+                    client.SendText(text);
+                    client.Send(binary);
+                }
+                long sendBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+                var watch = Stopwatch.StartNew();
+                before = GC.GetAllocatedBytesForCurrentThread();
+                while (received < expected && watch.ElapsedMilliseconds < 20000)
+                {
+                    client.Update();
+                    Thread.Sleep(1);
+                }
+                long updateBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+                Check.Equal(expected, received, "all echoes raised through OnMessage");
+                Check.Equal(0L, sendBytes, "bytes allocated by " + (2 * Messages) + " SendText/Send calls");
+                Check.Equal(0L, updateBytes, "bytes allocated by Update raising " + (2 * Messages) + " OnMessage calls");
             }
         }
 

@@ -40,9 +40,12 @@ namespace Devian.Network.Tests
         public string ConnectUrl;
         public string[] ConnectProtocols;
         public int SendCount;
-        public int FrameV1Count;
         public long SentBytes;
-        public int LastOpcode;
+        /// <summary>The last committed message: kind, and its bytes (the first LastSentLength of LastSent).</summary>
+        public TransportMessageKind LastSentKind;
+        public byte[] LastSent = new byte[256];
+        public int LastSentLength;
+        private int _reserved = -1;
         public int ReleaseCount;
         public int ReleaseWithoutEvent;
         public int PollWhileHeld;
@@ -123,25 +126,54 @@ namespace Devian.Network.Tests
 
         public TransportStatus Send(TransportMessageKind kind, ReadOnlySpan<byte> data)
         {
+            Span<byte> buffer;
+            TransportStatus status = Reserve(data.Length, out buffer);
+            if (status != TransportStatus.Ok)
+            {
+                return status;
+            }
+            data.CopyTo(buffer);
+            return Commit(kind);
+        }
+
+        public TransportStatus Reserve(int length, out Span<byte> buffer)
+        {
+            buffer = default(Span<byte>);
             if (SendStatus != TransportStatus.Ok)
             {
                 return SendStatus;
             }
-            SendCount++;
-            SentBytes += data.Length;
+            if (_reserved >= 0)
+            {
+                return TransportStatus.InvalidState;
+            }
+            if (LastSent.Length < length)
+            {
+                LastSent = new byte[length];
+            }
+            _reserved = length;
+            buffer = new Span<byte>(LastSent, 0, length);
+            buffer.Clear();
             return TransportStatus.Ok;
         }
 
-        public TransportStatus SendFrameV1(int opcode, ReadOnlySpan<byte> payload)
+        public TransportStatus Commit(TransportMessageKind kind)
         {
-            if (SendStatus != TransportStatus.Ok)
+            if (_reserved < 0)
             {
-                return SendStatus;
+                return TransportStatus.InvalidState;
             }
-            FrameV1Count++;
-            LastOpcode = opcode;
-            SentBytes += FrameV1.HeaderSize + payload.Length;
+            SendCount++;
+            SentBytes += _reserved;
+            LastSentLength = _reserved;
+            LastSentKind = kind;
+            _reserved = -1;
             return TransportStatus.Ok;
+        }
+
+        public void Abort()
+        {
+            _reserved = -1;
         }
 
         public TransportStatus Poll(out TransportEvent ev)
@@ -189,7 +221,7 @@ namespace Devian.Network.Tests
 
         public TransportStatus GetStatistics(out WebSocketStatistics statistics)
         {
-            statistics = new WebSocketStatistics(SendCount + FrameV1Count, 0, SentBytes, 0, 0, 0, 0, _count);
+            statistics = new WebSocketStatistics(SendCount, 0, SentBytes, 0, 0, 0, 0, _count);
             return TransportStatus.Ok;
         }
 

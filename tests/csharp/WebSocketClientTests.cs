@@ -1,4 +1,5 @@
 using System;
+using System.Text;
 using System.Collections.Generic;
 using System.Threading;
 using Devian.Network.Transports;
@@ -34,7 +35,12 @@ namespace Devian.Network.Tests
             tests.Add(new TestCase("unit", "WebSocketClient.EventsAreRaisedOnlyInsideUpdate", EventsAreRaisedOnlyInsideUpdate));
             tests.Add(new TestCase("unit", "WebSocketClient.MessagesReachRuntimeAndEveryEventIsReleased", MessagesReachRuntimeAndEveryEventIsReleased));
             tests.Add(new TestCase("unit", "WebSocketClient.OnCloseIsRaisedExactlyOnce", OnCloseIsRaisedExactlyOnce));
-            tests.Add(new TestCase("unit", "WebSocketClient.TextMessagesAreCountedNotDispatched", TextMessagesAreCountedNotDispatched));
+            tests.Add(new TestCase("unit", "WebSocketClient.TextMessagesWithoutOnMessageAreCountedNotDispatched", TextMessagesAreCountedNotDispatched));
+            tests.Add(new TestCase("unit", "WebSocketClient.OnMessageSeesTextAndBinaryThenFrameV1Dispatch", OnMessageSeesEveryMessage));
+            tests.Add(new TestCase("unit", "WebSocketClient.MessageLevelClientNeedsNoNetworkClient", MessageLevelClientNeedsNoNetworkClient));
+            tests.Add(new TestCase("unit", "WebSocketClient.SendTextEncodesUtf8InPlaceAndRefusesLoneSurrogates", SendTextEncodesUtf8InPlace));
+            tests.Add(new TestCase("unit", "WebSocketClient.SendFrameWritesOpcodeLittleEndianThenPayload", SendFrameWritesFrameV1));
+            tests.Add(new TestCase("unit", "WebSocketClient.ThrowingOnMessageHandlerIsCountedAndUpdateGoesOn", ThrowingOnMessageHandler));
             tests.Add(new TestCase("unit", "WebSocketClient.ThrowingLifecycleHandlerIsReportedAndOthersStillRun", ThrowingLifecycleHandlerIsReported));
             tests.Add(new TestCase("unit", "WebSocketClient.DisposeInsideHandlerStopsUpdate", DisposeInsideHandlerStopsUpdate));
             tests.Add(new TestCase("unit", "WebSocketClient.ReconnectErrorAndAuthEventsAreRaised", ReconnectErrorAndAuthEventsAreRaised));
@@ -140,6 +146,91 @@ namespace Devian.Network.Tests
             client.Update();
             Check.Equal(0, runtime.Count, "text is not FrameV1");
             Check.Equal(1L, client.IgnoredTextMessages, "counted");
+        }
+
+        private static void OnMessageSeesEveryMessage()
+        {
+            var fake = new FakeTransport();
+            var runtime = new CountingRuntime();
+            var client = NewClient(fake, runtime);
+            var seen = new List<string>();
+            client.OnMessage += (data, kind) => seen.Add(kind + ":" + data.Length);
+            client.Connect("ws://x/");
+            fake.EnqueueMessage(TransportMessageKind.Text, Encoding.UTF8.GetBytes("héllo"));
+            fake.EnqueueMessage(TransportMessageKind.Binary, Frame(5, 3));
+            client.Update();
+            Check.Equal("Text:6,Binary:7", string.Join(",", seen), "both kinds, in order");
+            Check.Equal(1, runtime.Count, "the binary message also went through FrameV1 dispatch");
+            Check.Equal(0L, client.IgnoredTextMessages, "a subscriber saw the text");
+        }
+
+        private static void MessageLevelClientNeedsNoNetworkClient()
+        {
+            var fake = new FakeTransport();
+            var client = new WebSocketClient(null, new WebSocketOptions(), 0, () => fake);
+            string text = null;
+            int binary = -1;
+            client.OnMessage += (data, kind) =>
+            {
+                if (kind == WebSocketMessageKind.Text) text = Encoding.UTF8.GetString(data.ToArray());
+                else binary = data.Length;
+            };
+            client.Connect("ws://x/");
+            fake.EnqueueMessage(TransportMessageKind.Text, Encoding.UTF8.GetBytes("{\"op\":\"join\"}"));
+            fake.EnqueueMessage(TransportMessageKind.Binary, new byte[] { 1, 2 });
+            client.Update();
+            Check.Equal("{\"op\":\"join\"}", text, "text delivered as sent");
+            Check.Equal(2, binary, "binary delivered without FrameV1 parsing");
+            Check.True(client.Core == null, "no dispatcher");
+            Check.Throws<ArgumentNullException>(() => new WebSocketClient((NetworkClient)null), "the FrameV1 constructors still need one");
+        }
+
+        private static void SendTextEncodesUtf8InPlace()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            client.SendText("añ€😀");
+            byte[] want = Encoding.UTF8.GetBytes("añ€😀");
+            Check.Equal(TransportMessageKind.Text, fake.LastSentKind, "kind");
+            Check.Equal(Convert.ToBase64String(want), Convert.ToBase64String(fake.LastSent, 0, fake.LastSentLength), "UTF-8 bytes");
+            client.SendText(string.Empty);
+            Check.Equal(0, fake.LastSentLength, "empty text is a message too");
+            int before = fake.SendCount;
+            // RFC 6455 §5.6 / §8.1: text must be valid UTF-8; a lone surrogate cannot be encoded.
+            Check.Throws<ArgumentException>(() => client.SendText("a\ud800b"), "lone surrogate");
+            Check.Equal(before, fake.SendCount, "nothing sent");
+            Check.Throws<ArgumentNullException>(() => client.SendText(null), "null");
+            client.Send(new byte[] { 0xff }, WebSocketMessageKind.Binary);
+            Check.Equal(TransportMessageKind.Binary, fake.LastSentKind, "binary kind");
+            Check.Throws<ArgumentException>(() => client.Send(new byte[1], (WebSocketMessageKind)9), "unknown kind");
+        }
+
+        private static void SendFrameWritesFrameV1()
+        {
+            var fake = new FakeTransport();
+            var client = NewClient(fake, new CountingRuntime());
+            client.Connect("ws://x/");
+            client.SendFrame(-7, new byte[] { 0xaa, 0xbb });
+            Check.Equal(TransportMessageKind.Binary, fake.LastSentKind, "binary");
+            Check.Equal("+f///6q7", Convert.ToBase64String(fake.LastSent, 0, fake.LastSentLength), "[opcode int32 LE][payload]");
+        }
+
+        private static void ThrowingOnMessageHandler()
+        {
+            var fake = new FakeTransport();
+            var runtime = new CountingRuntime();
+            var client = NewClient(fake, runtime);
+            var errors = new List<Exception>();
+            client.OnError += errors.Add;
+            client.OnMessage += (data, kind) => { throw new ApplicationException("game bug"); };
+            client.Connect("ws://x/");
+            fake.EnqueueMessage(TransportMessageKind.Binary, Frame(1, 1));
+            fake.EnqueueMessage(TransportMessageKind.Binary, Frame(2, 1));
+            Check.Equal(2, client.Update(10), "both handled");
+            Check.Equal(2L, client.HandlerErrorCount, "counted");
+            Check.Equal(2, errors.Count, "reported through OnError");
+            Check.Equal(2, runtime.Count, "FrameV1 dispatch still ran");
         }
 
         private static void ThrowingLifecycleHandlerIsReported()
@@ -373,7 +464,7 @@ namespace Devian.Network.Tests
                 Check.True(ex is InvalidOperationException, pair.Key + " from another thread throws InvalidOperationException (got " + (ex == null ? "nothing" : ex.GetType().Name) + ")");
                 Check.True(ex.Message.Contains("thread that called Connect"), "message names the rule: " + ex.Message);
             }
-            Check.Equal(0, fake.SendCount + fake.FrameV1Count + fake.CloseCount, "nothing reached the transport");
+            Check.Equal(0, fake.SendCount + fake.CloseCount, "nothing reached the transport");
             Check.Equal(1, fake.Pending, "the open event is still queued for the owner");
             Check.True(OnOtherThread(() => { var s = client.State; var o = client.IsOpen; }) == null, "properties readable from any thread");
             client.Update();

@@ -104,7 +104,16 @@ int main(int argc, char **argv)
         char what[96];
         int32_t opcode = (int32_t)(0x01020300 + i);
         uint64_t n = sizes[i];
-        DwsStatus st = dws_client_send_frame_v1(h, opcode, payload, n);
+        /* A FrameV1 message written in place, as the C# layer does: reserve, fill, commit. */
+        uint8_t *buf = NULL;
+        DwsStatus st = dws_client_send_reserve(h, n + 4, &buf);
+        if (st == DWS_STATUS_OK) {
+            for (int b = 0; b < 4; b++)
+                buf[b] = (uint8_t)((uint32_t)opcode >> (8 * b));
+            if (n > 0)
+                memcpy(buf + 4, payload, n);
+            st = dws_client_send_commit(h, DWS_MESSAGE_BINARY);
+        }
         int got = st == DWS_STATUS_OK && wait_for(h, DWS_EVENT_MESSAGE, &ev);
         int ok = got && ev.message_kind == DWS_MESSAGE_BINARY && ev.len == n + 4 &&
                  ev.data[0] == (uint8_t)opcode && ev.data[1] == (uint8_t)(opcode >> 8) &&

@@ -15,7 +15,7 @@ namespace Devian.Network.Transports
     /// which may come from any thread, and <see cref="State"/>, which may be read from any thread.</item>
     /// <item>No method throws for a peer- or state-caused failure: it returns a <see cref="TransportStatus"/>
     /// and keeps a message for <see cref="LastError"/>.</item>
-    /// <item><see cref="Send"/>, <see cref="SendFrameV1"/>, <see cref="Poll"/> and <see cref="ReleaseEvent"/>
+    /// <item><see cref="Send"/>, <see cref="Reserve"/>, <see cref="Commit"/>, <see cref="Poll"/> and <see cref="ReleaseEvent"/>
     /// must not allocate managed memory (seed 004 hot-path rule).</item>
     /// <item>After <see cref="IDisposable.Dispose"/> every call returns <see cref="TransportStatus.InvalidHandle"/>;
     /// Dispose is idempotent and frees native resources exactly once, never while an event from
@@ -37,8 +37,18 @@ namespace Devian.Network.Transports
         /// <summary>Queues one whole message (copied once); never blocks.</summary>
         TransportStatus Send(TransportMessageKind kind, ReadOnlySpan<byte> data);
 
-        /// <summary>Queues the binary FrameV1 message <c>[opcode:int32 LE][payload]</c>, built in place.</summary>
-        TransportStatus SendFrameV1(int opcode, ReadOnlySpan<byte> payload);
+        /// <summary>
+        /// Lends <paramref name="length"/> writable bytes for one message, to fill in place (a frame header and
+        /// payload, a UTF-8 encoding) and then queue with <see cref="Commit"/> or drop with <see cref="Abort"/>.
+        /// One reservation at a time; the buffer is valid only until Commit, Abort or Dispose.
+        /// </summary>
+        TransportStatus Reserve(int length, out Span<byte> buffer);
+
+        /// <summary>Queues the reserved message as <paramref name="kind"/>; the reservation ends whatever the status.</summary>
+        TransportStatus Commit(TransportMessageKind kind);
+
+        /// <summary>Ends the reservation without sending (nothing happens without one).</summary>
+        void Abort();
 
         /// <summary>
         /// Takes the next event. <see cref="TransportStatus.Ok"/> with an event, <see cref="TransportStatus.Empty"/>

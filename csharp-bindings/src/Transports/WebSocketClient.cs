@@ -5,8 +5,11 @@ using System.Threading;
 namespace Devian.Network.Transports
 {
     /// <summary>
-    /// A WebSocket client that feeds FrameV1 messages to a <see cref="NetworkClient"/> (seed 004).
-    /// The I/O runs on the engine's own threads; this class is the game-thread side.
+    /// A WebSocket client for games: text and binary messages (<see cref="Send(ReadOnlySpan{byte})"/>,
+    /// <see cref="SendText(string)"/>, <see cref="OnMessage"/>), and FrameV1 on top of them for a
+    /// <see cref="NetworkClient"/> (seed 004: <see cref="SendFrame(int, ReadOnlySpan{byte})"/>, and binary
+    /// messages dispatched to <see cref="INetRuntime"/>). The I/O runs on the engine's own threads; this
+    /// class is the game-thread side.
     /// </summary>
     /// <remarks>
     /// <para><b>Threading.</b> The methods are for one owner thread (the Unity main thread): the
@@ -18,10 +21,11 @@ namespace Devian.Network.Transports
     /// order the engine produced them. An exception thrown by an event handler propagates out of
     /// <see cref="Update()"/> (the remaining events stay queued for the next call). Exceptions thrown by
     /// the <see cref="INetRuntime"/> never do: <see cref="NetworkClient"/> counts them.</para>
-    /// <para><b>Hot path.</b> <see cref="SendFrame(ReadOnlySpan{byte})"/>, <see cref="SendFrame(int, ReadOnlySpan{byte})"/>
-    /// and the message path of <see cref="Update()"/> allocate nothing: sends are copied once into a
-    /// pooled native buffer, and received messages are dispatched as spans over the pooled native
-    /// buffer, which is reused as soon as the dispatch returns.</para>
+    /// <para><b>Hot path.</b> Every send (<see cref="Send(ReadOnlySpan{byte})"/>, <see cref="SendText(string)"/>,
+    /// <see cref="SendFrame(int, ReadOnlySpan{byte})"/>...) and the message path of <see cref="Update()"/>
+    /// allocate nothing: a message is written once, straight into a pooled native buffer (the FrameV1
+    /// header and payload, or the UTF-8 encoding of a string), and received messages are handed out as
+    /// spans over the pooled native buffer, which is reused as soon as the handlers return.</para>
     /// <para><b>Dispose</b> closes the connection (1001, going away) and frees it. Afterwards every
     /// method throws <see cref="ObjectDisposedException"/>; <see cref="IsOpen"/> returns false and
     /// <see cref="State"/> returns <see cref="WebSocketState.Closed"/>, because property getters should not throw.
@@ -46,27 +50,48 @@ namespace Devian.Network.Transports
         private string _protocol = string.Empty;
         private long _ignoredTextMessages;
 
+        // Throws on unpaired surrogates instead of sending U+FFFD in their place.
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+
+        /// <summary>
+        /// Creates a message-level client (no FrameV1 dispatch): read <see cref="OnMessage"/>, send with
+        /// <see cref="Send(ReadOnlySpan{byte})"/> and <see cref="SendText(string)"/>.
+        /// </summary>
+        /// <param name="options">Connection options; null for the defaults.</param>
+        public WebSocketClient(WebSocketOptions options = null)
+            : this(null, options ?? new WebSocketOptions(), 0, TransportFactory.CreateDefault)
+        {
+        }
+
         /// <summary>Creates a client with default <see cref="WebSocketOptions"/>.</summary>
-        /// <param name="core">Receives every complete inbound frame.</param>
+        /// <param name="core">Receives every complete inbound binary message as a FrameV1 frame.</param>
         /// <param name="sessionId">Passed through to <see cref="INetRuntime.TryDispatchInbound"/>.</param>
         public WebSocketClient(NetworkClient core, int sessionId = 0)
-            : this(core, new WebSocketOptions(), sessionId)
+            : this(RequireCore(core), new WebSocketOptions(), sessionId)
         {
         }
 
         /// <summary>Creates a client with the given options (read at each <see cref="Connect"/>).</summary>
         public WebSocketClient(NetworkClient core, WebSocketOptions options, int sessionId = 0)
-            : this(core, options, sessionId, TransportFactory.CreateDefault)
+            : this(RequireCore(core), options, sessionId, TransportFactory.CreateDefault)
         {
         }
 
-        /// <summary>Creates a client over a specific transport (tests, alternative platforms).</summary>
-        internal WebSocketClient(NetworkClient core, WebSocketOptions options, int sessionId, Func<IWebSocketTransport> transportFactory)
+        private static NetworkClient RequireCore(NetworkClient core)
         {
             if (core == null)
             {
-                throw new ArgumentNullException("core");
+                throw new ArgumentNullException("core", "use the WebSocketClient(WebSocketOptions) constructor for a client without FrameV1 dispatch");
             }
+            return core;
+        }
+
+        /// <summary>
+        /// Creates a client over a specific transport (tests, alternative platforms); <paramref name="core"/>
+        /// is the FrameV1 dispatcher, or null for a message-level client.
+        /// </summary>
+        internal WebSocketClient(NetworkClient core, WebSocketOptions options, int sessionId, Func<IWebSocketTransport> transportFactory)
+        {
             if (options == null)
             {
                 throw new ArgumentNullException("options");
@@ -76,6 +101,15 @@ namespace Devian.Network.Transports
             _sessionId = sessionId;
             _transportFactory = transportFactory;
         }
+
+        /// <summary>
+        /// Raised from <see cref="Update()"/> for every text and binary message, in order; the span is valid
+        /// only during the call (see <see cref="WebSocketMessageHandler"/>). With a <see cref="NetworkClient"/>,
+        /// binary messages are then also dispatched as FrameV1 frames. A handler that throws is counted in
+        /// <see cref="HandlerErrorCount"/> and reported through <see cref="OnError"/>; later subscribers of
+        /// that message are skipped (invoking them one by one would allocate per message).
+        /// </summary>
+        public event WebSocketMessageHandler OnMessage;
 
         /// <summary>
         /// Raised from <see cref="Update()"/> when the handshake completed; after a reconnect it is raised
@@ -125,7 +159,7 @@ namespace Devian.Network.Transports
         /// <summary>The options read at <see cref="Connect"/>.</summary>
         public WebSocketOptions Options { get { return _options; } }
 
-        /// <summary>The dispatcher inbound frames go to.</summary>
+        /// <summary>The FrameV1 dispatcher binary messages go to; null for a message-level client.</summary>
         public NetworkClient Core { get { return _core; } }
 
         /// <summary>Whether the connection is open and usable (live engine state; false after Dispose).</summary>
@@ -148,7 +182,7 @@ namespace Devian.Network.Transports
         /// <summary>The sub-protocol the server selected (RFC 6455 §4.2.2), as of the last <see cref="OnOpen"/>; empty if none.</summary>
         public string Protocol { get { return _protocol; } }
 
-        /// <summary>Text messages received; FrameV1 travels as binary, so they are counted and not dispatched.</summary>
+        /// <summary>Text messages received while <see cref="OnMessage"/> had no subscriber (FrameV1 travels as binary).</summary>
         public long IgnoredTextMessages { get { return Interlocked.Read(ref _ignoredTextMessages); } }
 
         /// <summary>
@@ -237,6 +271,68 @@ namespace Devian.Network.Transports
             }
         }
 
+        /// <summary>Queues one binary message; the bytes are copied once into a pooled native buffer.</summary>
+        /// <exception cref="WebSocketQueueFullException">The bounded send queue is full; nothing was queued.</exception>
+        /// <exception cref="InvalidOperationException">Not connected (before Connect, or closed without reconnect buffering), or wrong thread.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public void Send(ReadOnlySpan<byte> data)
+        {
+            Send(data, WebSocketMessageKind.Binary);
+        }
+
+        /// <summary>Queues one message of <paramref name="kind"/>; text must be UTF-8 (RFC 6455 §5.6).</summary>
+        /// <exception cref="ArgumentException">Text that is not valid UTF-8, or an unknown kind.</exception>
+        /// <exception cref="WebSocketQueueFullException">The bounded send queue is full; nothing was queued.</exception>
+        /// <exception cref="InvalidOperationException">Not connected, or wrong thread.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public void Send(ReadOnlySpan<byte> data, WebSocketMessageKind kind)
+        {
+            IWebSocketTransport t = BeginSend("Send");
+            if (kind != WebSocketMessageKind.Text && kind != WebSocketMessageKind.Binary)
+            {
+                throw new ArgumentException("kind must be Text or Binary", "kind");
+            }
+            ThrowOnFailure(t.Send((TransportMessageKind)kind, data), t, "Send");
+        }
+
+        /// <summary>
+        /// Queues <paramref name="text"/> as one text message, encoded as UTF-8 straight into the pooled native
+        /// buffer (no intermediate array).
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+        /// <exception cref="ArgumentException">The string holds an unpaired surrogate (not encodable as UTF-8).</exception>
+        /// <exception cref="WebSocketQueueFullException">The bounded send queue is full; nothing was queued.</exception>
+        /// <exception cref="InvalidOperationException">Not connected, or wrong thread.</exception>
+        /// <exception cref="ObjectDisposedException">After Dispose.</exception>
+        public unsafe void SendText(string text)
+        {
+            IWebSocketTransport t = BeginSend("SendText");
+            if (text == null)
+            {
+                throw new ArgumentNullException("text");
+            }
+            int length;
+            try
+            {
+                length = StrictUtf8.GetByteCount(text);
+            }
+            catch (EncoderFallbackException e)
+            {
+                throw new ArgumentException("text holds an unpaired surrogate, which UTF-8 cannot encode", "text", e);
+            }
+            Span<byte> buffer;
+            ThrowOnFailure(t.Reserve(length, out buffer), t, "SendText");
+            if (length > 0)
+            {
+                fixed (char* chars = text)
+                fixed (byte* bytes = buffer)
+                {
+                    StrictUtf8.GetBytes(chars, text.Length, bytes, length);
+                }
+            }
+            ThrowOnFailure(t.Commit(TransportMessageKind.Text), t, "SendText");
+        }
+
         /// <summary>
         /// Queues one pre-built FrameV1 frame (<c>[opcode:int32 LE][payload]</c>) as a binary message.
         /// Returns at once; the bytes are copied once into a pooled native buffer.
@@ -274,11 +370,10 @@ namespace Devian.Network.Transports
             {
                 throw new ArgumentException("payload too large for a FrameV1 frame", "payload");
             }
-            TransportStatus status = t.SendFrameV1(opcode, payload);
-            if (status != TransportStatus.Ok)
-            {
-                ThrowOnFailure(status, t, "SendFrame");
-            }
+            Span<byte> frame;
+            ThrowOnFailure(t.Reserve(FrameV1.CalculateSize(payload.Length), out frame), t, "SendFrame");
+            FrameV1.Build(frame, opcode, payload);
+            ThrowOnFailure(t.Commit(TransportMessageKind.Binary), t, "SendFrame");
         }
 
         /// <summary>Starts a normal close (1000). Does nothing if the connection is already closing or closed.</summary>
@@ -416,12 +511,22 @@ namespace Devian.Network.Transports
             switch (ev.Kind)
             {
                 case TransportEventKind.Message:
+                    // Straight from the pooled native buffer: no copy, no allocation.
+                    var data = new ReadOnlySpan<byte>((void*)ev.Data, ev.Length);
+                    WebSocketMessageHandler onMessage = OnMessage;
+                    if (onMessage != null)
+                    {
+                        try { onMessage(data, (WebSocketMessageKind)ev.MessageKind); }
+                        catch (Exception e) { HandlerFailed(e, false); }
+                    }
                     if (ev.MessageKind == TransportMessageKind.Binary)
                     {
-                        // Straight from the pooled native buffer: no copy, no allocation.
-                        _core.OnFrame(_sessionId, new ReadOnlySpan<byte>((void*)ev.Data, ev.Length));
+                        if (_core != null)
+                        {
+                            _core.OnFrame(_sessionId, data);
+                        }
                     }
-                    else
+                    else if (onMessage == null)
                     {
                         Interlocked.Increment(ref _ignoredTextMessages);
                     }

@@ -40,6 +40,7 @@ internal static class WebGLTransportTests
         Run("Open and binary frames dispatch through NetworkClient", OpenAndFrames);
         Run("a message larger than the receive buffer grows it (-11) and arrives whole", LargeMessage);
         Run("SendFrame(opcode, payload) sends one [opcode LE][payload] binary message", SendFrameBuildsFrame);
+        Run("SendText sends UTF-8 text, Send binary, and OnMessage sees text", TextMessages);
         Run("Closed, Error, Reconnecting, Reconnected, Authenticated raise the same events as native", LifecycleEvents);
         Run("browser-impossible options throw NotSupportedException", Unsupported);
         Run("Connect before the module is loaded fails with an explanation", NotLoaded);
@@ -164,6 +165,24 @@ internal static class WebGLTransportTests
             Check(BitConverter.ToString(n.Sent[1]) == "05-00-00-00-01", BitConverter.ToString(n.Sent[1]));
             WebSocketStatistics s = c.Statistics;
             Check(s.MessagesSent == 200 && s.ReceiveQueueDepth == 207, "statistics order");
+        }
+    }
+
+    private static void TextMessages()
+    {
+        using (var c = new WebSocketClient(new WebSocketOptions()))
+        {
+            string got = null;
+            c.OnMessage += (data, kind) => got = kind + ":" + Encoding.UTF8.GetString(data.ToArray());
+            c.Connect("ws://h/", null);
+            c.SendText("hé");
+            c.Send(new byte[] { 1 });
+            N.Conn n = N.Last;
+            Check(n.Sent.Count == 2 && n.SentText[0] && !n.SentText[1], "sent " + n.Sent.Count);
+            Check(BitConverter.ToString(n.Sent[0]) == "68-C3-A9", BitConverter.ToString(n.Sent[0]));
+            n.Events.Enqueue(Ev(N.KindText, Encoding.UTF8.GetBytes("ok ✓")));
+            c.Update();
+            Check(got == "Text:ok ✓", "OnMessage got " + got);
         }
     }
 

@@ -217,16 +217,31 @@ namespace Devian.Network.Native
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_send")]
         public static extern DwsStatus dws_client_send(ulong handle, uint kind, IntPtr data, ulong len);
 
-        /// Queues the FrameV1 message `[opcode: int32 little-endian][payload]` as
-        /// one binary message, built directly in the pooled send buffer (one copy
-        /// of `payload[0..len]`, which the caller keeps). Same statuses as
-        /// `dws_client_send`.
+        /// Reserves a send buffer for a message of exactly `len` bytes and writes
+        /// its address to `*out_data` (caller-owned, written only): library memory,
+        /// zeroed, writable for `len` bytes until `dws_client_send_commit`,
+        /// `dws_client_send_abort` or `dws_client_free` on this handle. The caller
+        /// fills it in place (a frame header and payload, a UTF-8 encoding...)
+        /// instead of building the message in its own memory first. One reservation
+        /// per handle at a time: a second is `InvalidState`, as is a call before
+        /// connect. `InvalidArgument` when `len` exceeds the send queue's byte bound.
         ///
         /// # Safety
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
-        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_send_frame_v1")]
-        public static extern DwsStatus dws_client_send_frame_v1(ulong handle, int opcode, IntPtr payload, ulong len);
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_send_reserve")]
+        public static extern DwsStatus dws_client_send_reserve(ulong handle, ulong len, ref IntPtr out_data);
+
+        /// Queues the reserved message as `kind` (1 text, which must be UTF-8, or 2
+        /// binary). The reservation ends whatever the outcome: its memory is no
+        /// longer the caller's. Statuses as `dws_client_send`; `InvalidState`
+        /// without a reservation.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_send_commit")]
+        public static extern DwsStatus dws_client_send_commit(ulong handle, uint kind);
+
+        /// Drops the reservation without sending; `Ok` also when there is none.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_send_abort")]
+        public static extern DwsStatus dws_client_send_abort(ulong handle);
 
         /// Takes the next event into `*out_event` (caller-owned, written only): `Ok` with
         /// an event, `Empty` when none is waiting (`*out_event` zeroed). Releases the

@@ -16,6 +16,8 @@ namespace Devian.Network.Transports
     internal sealed unsafe class NativeTransport : IWebSocketTransport
     {
         private NativeClientHandle _handle;
+        // Referenced (DangerousAddRef) while a send reservation is pending.
+        private NativeClientHandle _reserved;
         private bool _eventHeld;
         private int _disposed;
         private string _managedError;
@@ -88,8 +90,17 @@ namespace Devian.Network.Transports
         }
 
         /// <inheritdoc/>
-        public TransportStatus SendFrameV1(int opcode, ReadOnlySpan<byte> payload)
+        public TransportStatus Reserve(int length, out Span<byte> buffer)
         {
+            buffer = default(Span<byte>);
+            if (_reserved != null)
+            {
+                return Fail(TransportStatus.InvalidState, "a reservation is pending; commit or abort it first");
+            }
+            if (length < 0)
+            {
+                return Fail(TransportStatus.InvalidArgument, "negative length");
+            }
             NativeClientHandle h = _handle;
             bool added = false;
             TransportStatus status = Acquire(h, ref added);
@@ -97,12 +108,52 @@ namespace Devian.Network.Transports
             {
                 return status;
             }
+            IntPtr data = IntPtr.Zero;
+            status = (TransportStatus)Interop.dws_client_send_reserve(h.Value, (ulong)length, ref data);
+            if (status != TransportStatus.Ok)
+            {
+                h.DangerousRelease();
+                return status;
+            }
+            // The reference stays until Commit or Abort: a Dispose meanwhile (any thread, or the
+            // finalizer) cannot free the native buffer the span points into.
+            _reserved = h;
+            buffer = new Span<byte>((void*)data, length);
+            return TransportStatus.Ok;
+        }
+
+        /// <inheritdoc/>
+        public TransportStatus Commit(TransportMessageKind kind)
+        {
+            NativeClientHandle h = _reserved;
+            if (h == null)
+            {
+                return Fail(TransportStatus.InvalidState, "nothing reserved");
+            }
+            _reserved = null;
             try
             {
-                fixed (byte* p = payload)
-                {
-                    return (TransportStatus)Interop.dws_client_send_frame_v1(h.Value, opcode, (IntPtr)p, (ulong)payload.Length);
-                }
+                _managedError = null;
+                return (TransportStatus)Interop.dws_client_send_commit(h.Value, (uint)kind);
+            }
+            finally
+            {
+                h.DangerousRelease();
+            }
+        }
+
+        /// <inheritdoc/>
+        public void Abort()
+        {
+            NativeClientHandle h = _reserved;
+            if (h == null)
+            {
+                return;
+            }
+            _reserved = null;
+            try
+            {
+                Interop.dws_client_send_abort(h.Value);
             }
             finally
             {

@@ -19,8 +19,8 @@ namespace Devian.Network.Transports
     /// ArrayBuffer into a pooled managed buffer that stays pinned (its address is a heap offset the
     /// bridge writes to), so dispatch reads it in place: no per-message allocation, string or JSON.</para>
     /// <para>Sending: the caller's span is pinned and its heap address handed over; the browser's
-    /// <c>WebSocket.send</c> makes the one copy. <see cref="SendFrameV1"/> first assembles the frame in a
-    /// reused buffer.</para>
+    /// <c>WebSocket.send</c> makes the one copy. A reserved message (<see cref="Reserve"/>) is assembled
+    /// in a reused buffer first.</para>
     /// <para>What a browser cannot do raises <see cref="NotSupportedException"/> at Connect: request
     /// headers (also header authentication), an Origin, custom TLS roots, pins or disabled verification,
     /// client pings (a changed <see cref="WebSocketOptions.PingInterval"/>; the browser still answers the
@@ -48,7 +48,9 @@ namespace Devian.Network.Transports
         private GCHandle _receivePin;
         private readonly int[] _info = new int[3];
         private GCHandle _infoPin;
+        // The reserved message is built here, then handed to WebSocket.send (which copies it).
         private byte[] _frame;
+        private int _reservedLength = -1;
 
         /// <inheritdoc/>
         public TransportStatus Connect(string url, string[] subProtocols, WebSocketOptions options)
@@ -116,33 +118,53 @@ namespace Devian.Network.Transports
         }
 
         /// <inheritdoc/>
-        public TransportStatus SendFrameV1(int opcode, ReadOnlySpan<byte> payload)
+        public TransportStatus Reserve(int length, out Span<byte> buffer)
         {
+            buffer = default(Span<byte>);
             TransportStatus status = CheckUsable();
             if (status != TransportStatus.Ok)
             {
                 return status;
             }
-            if (payload.Length > FrameV1.MaxPayloadLength)
+            if (_reservedLength >= 0)
             {
-                return Fail(TransportStatus.InvalidArgument, "payload too large for a FrameV1 frame");
+                return Fail(TransportStatus.InvalidState, "a reservation is pending; commit or abort it first");
             }
-            int size = FrameV1.CalculateSize(payload.Length);
-            if (_frame == null || _frame.Length < size)
+            if (length < 0)
             {
-                // Grows rarely (largest frame so far); steady state sends allocate nothing.
+                return Fail(TransportStatus.InvalidArgument, "negative length");
+            }
+            if (_frame == null || _frame.Length < length)
+            {
+                // Grows rarely (largest message so far); steady state sends allocate nothing.
                 if (_frame != null)
                 {
                     ArrayPool<byte>.Shared.Return(_frame);
                 }
-                _frame = ArrayPool<byte>.Shared.Rent(size);
+                _frame = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
             }
-            BinaryPrimitives.WriteInt32LittleEndian(new Span<byte>(_frame, 0, FrameV1.HeaderSize), opcode);
-            payload.CopyTo(new Span<byte>(_frame, FrameV1.HeaderSize, payload.Length));
-            fixed (byte* p = _frame)
+            Array.Clear(_frame, 0, length);
+            _reservedLength = length;
+            buffer = new Span<byte>(_frame, 0, length);
+            return TransportStatus.Ok;
+        }
+
+        /// <inheritdoc/>
+        public TransportStatus Commit(TransportMessageKind kind)
+        {
+            int length = _reservedLength;
+            if (length < 0)
             {
-                return SendStatus(WebGLNative.DevianWs_Send(_id, (IntPtr)p, size, 0));
+                return Fail(TransportStatus.InvalidState, "nothing reserved");
             }
+            _reservedLength = -1;
+            return Send(kind, new ReadOnlySpan<byte>(_frame, 0, length));
+        }
+
+        /// <inheritdoc/>
+        public void Abort()
+        {
+            _reservedLength = -1;
         }
 
         /// <inheritdoc/>

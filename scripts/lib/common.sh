@@ -86,6 +86,14 @@ webgl_cargo() {
         /usr/bin/cargo "$@" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
 }
 
+# csharp_sources [tests]: the C# files Devian.Network.csproj (or the test project) compiles,
+# one per line: the one file list every mcs build here uses.
+csharp_sources() {
+    local project="$ROOT/csharp-bindings/Devian.Network.csproj"
+    [ "${1:-}" = tests ] && project="$ROOT/csharp-bindings/Devian.Network.Tests.csproj"
+    python3 "$ROOT/scripts/lib/csharp_sources.py" "$project"
+}
+
 # need_cargo_fuzz: cargo-fuzz for rustup's nightly toolchain (fuzzing needs nightly's sanitizers).
 need_cargo_fuzz() {
     rustup run nightly rustc --version >/dev/null 2>&1 || { log "rustup toolchain install nightly"; rustup toolchain install nightly --profile minimal >&2; }

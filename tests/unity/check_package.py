@@ -2,7 +2,7 @@
 """Static checks of the Unity package (unity-package/) and of its tarball.
 
   check_package.py package          package.json, asmdefs, .metas and GUIDs, plugin importers,
-                                    sources in sync with csharp-bindings, README, .gitignore
+                                    one C# tree (the .csproj compiles the package's), README, .gitignore
   check_package.py tarball FILE     the .tgz from scripts/package-unity holds what Unity needs
   check_package.py tarball --release FILE
                                     ... and, as a release must, the plugin of every packaged
@@ -12,6 +12,7 @@ Prints one line per check ("ok - ..." or "FAIL - ...: why") and a final "N passe
 exits 1 if anything failed. Python 3 standard library only.
 """
 
+import hashlib
 import importlib.machinery
 import importlib.util
 import json
@@ -299,9 +300,35 @@ def check_sync(r):
     )
     lines = [l for l in proc.stdout.splitlines() if l.startswith("out of date")]
     problems = lines or ([proc.stdout.strip() + proc.stderr.strip()] if proc.returncode else [])
-    if not problems and not list((PKG / sync.CS_DEST_REL).rglob("*.cs")):
-        problems = ["no C# sources in the package"]
-    r.check("package sources are identical to csharp-bindings/src (scripts/sync-unity --check)", problems)
+    r.check("every package file has its .meta and every .meta its file (scripts/sync-unity --check)", problems)
+
+
+def check_one_tree(r):
+    """The package is the one home of the C# and the .jslib: the .csproj compiles exactly the
+    package's Runtime/Devian.Network, and no tracked .cs or .jslib exists twice in the repo."""
+    problems = []
+    sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+    from csharp_sources import sources  # the list every mcs build uses
+
+    compiled = {Path(p) for p in sources(ROOT / "csharp-bindings" / "Devian.Network.csproj")}
+    tree = {p.resolve() for p in (PKG / sync.CS_DEST_REL).rglob("*.cs")}
+    for p in sorted(tree - compiled):
+        problems.append(f"not compiled by Devian.Network.csproj: {p.relative_to(ROOT)}")
+    for p in sorted(compiled - tree):
+        problems.append(f"compiled from outside the package: {p.relative_to(ROOT)}")
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.cs", "*.jslib"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    seen = {}
+    for rel in tracked:
+        path = ROOT / rel
+        if not path.is_file():
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in seen:
+            problems.append(f"{rel} is a copy of {seen[digest]}")
+        seen.setdefault(digest, rel)
+    r.check("one C# tree: the .csproj compiles the package's sources, no .cs or .jslib exists twice", problems)
 
 
 def check_gitignore(r):
@@ -415,6 +442,7 @@ def main(argv):
         check_metas(r)
         check_plugins(r)
         check_sync(r)
+        check_one_tree(r)
         check_gitignore(r)
         check_readme(r)
     elif len(argv) == 3 and argv[1] == "tarball":

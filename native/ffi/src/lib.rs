@@ -8,7 +8,7 @@
 //! a polled event's bytes stay in the library's pooled buffer until the next
 //! poll or release. No panic crosses the boundary.
 //!
-//! The C# bindings (`csharp-bindings/src/Native/Interop.g.cs`) and the C
+//! The C# bindings (`unity-package/Runtime/Devian.Network/Native/Interop.g.cs`) and the C
 //! header (`native/ffi/include/devian_ws.h`) are generated from
 //! [`ffi_inventory`] by `tests/bindings.rs`.
 #![warn(missing_docs)]

@@ -7,7 +7,7 @@ use interoptopus::writer::IndentWriter;
 use interoptopus::Interop;
 use std::path::{Path, PathBuf};
 
-const CSHARP: &str = "csharp-bindings/src/Native/Interop.g.cs";
+const CSHARP: &str = "unity-package/Runtime/Devian.Network/Native/Interop.g.cs";
 const HEADER: &str = "native/ffi/include/devian_ws.h";
 const DLL: &str = "devian_ws";
 
@@ -66,6 +66,8 @@ fn csharp() -> String {
         // Keep the C names (`Interop.dws_client_poll`, `ev.message_kind`):
         // they are the agreed ABI the hand-written C# codes against.
         rename_symbols: false,
+        // The P/Invoke layer is an implementation detail of Transports.NativeTransport.
+        visibility_types: interoptopus_backend_csharp::CSharpVisibility::ForceInternal,
         ..Config::default()
     };
     let mut generator = Generator::new(config, ffi_inventory());
@@ -91,6 +93,9 @@ fn csharp() -> String {
         "#if !(UNITY_WEBGL && !UNITY_EDITOR)\n#pragma warning disable 0105\n",
     );
     let text = format!("{text}#endif\n");
+    // `ForceInternal` misses these two; nothing of the P/Invoke layer is public.
+    let text = replace_once(&text, "    public enum DwsStatus", "    internal enum DwsStatus");
+    let text = replace_once(&text, "    public class InteropException<T>", "    internal class InteropException<T>");
     let text = utf8_strings(&text);
     restore_negative_statuses(text, |name, v| format!("        {name} = {v},\n"))
 }

@@ -15,7 +15,6 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Threading;
-using Devian.Network.Native;
 using Devian.Network.Unity;
 using NUnit.Framework;
 using UnityEditor;
@@ -288,9 +287,13 @@ internal static class PlayModeHost
         }
     }
 
+    // Declared here: the package's P/Invoke layer (Interop) is internal to it.
+    [System.Runtime.InteropServices.DllImport("devian_ws")]
+    private static extern uint dws_list(IntPtr handles, uint capacity);
+
     private static uint LiveNativeConnections()
     {
-        return Interop.dws_list(IntPtr.Zero, 0);
+        return dws_list(IntPtr.Zero, 0);
     }
 
     private static int ThreadCount()

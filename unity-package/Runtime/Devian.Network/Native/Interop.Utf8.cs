@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Devian.Network.Native
 {
     /// <summary>The generated P/Invoke declarations of the C ABI (Interop.g.cs), and how they marshal strings.</summary>
-    public static partial class Interop
+    internal static partial class Interop
     {
         // Every string the C ABI takes is UTF-8 (the library refuses anything else with
         // InvalidUtf8). .NET marshals a plain string parameter (LPStr) with the ANSI code page on

@@ -17,7 +17,7 @@ using Devian.Network.Native;
 
 namespace Devian.Network.Native
 {
-    public static partial class Interop
+    internal static partial class Interop
     {
 #if UNITY_IOS && !UNITY_EDITOR
         public const string NativeLib = "__Internal";
@@ -332,7 +332,7 @@ namespace Devian.Network.Native
     }
 
     /// Outcome of a dws_ call. Negative values are failures; dws_last_error says more.
-    public enum DwsStatus
+    internal enum DwsStatus
     {
         /// Success.
         Ok = 0,
@@ -367,7 +367,7 @@ namespace Devian.Network.Native
     /// you need before then; never free it.
     [Serializable]
     [StructLayout(LayoutKind.Sequential)]
-    public partial struct DwsEvent
+    internal partial struct DwsEvent
     {
         /// DWS_EVENT_*: 1 Open, 2 Message, 3 Closing, 4 Closed, 5 Error, 6 Reconnecting, 7 Reconnected, 8 Authenticated.
         public uint kind;
@@ -402,7 +402,7 @@ namespace Devian.Network.Native
     /// defaults for fields a smaller (older) struct lacks.
     [Serializable]
     [StructLayout(LayoutKind.Sequential)]
-    public partial struct DwsOptions
+    internal partial struct DwsOptions
     {
         /// `sizeof(DwsOptions)` as the caller compiled it; `dws_options_default`
         /// sets it. A struct larger than this library's is refused
@@ -474,7 +474,7 @@ namespace Devian.Network.Native
     /// A snapshot of a connection's counters (copied out; no pointers).
     [Serializable]
     [StructLayout(LayoutKind.Sequential)]
-    public partial struct DwsStats
+    internal partial struct DwsStats
     {
         /// Data messages sent.
         public ulong messages_sent;
@@ -498,7 +498,7 @@ namespace Devian.Network.Native
 
 
 
-    public class InteropException<T> : Exception
+    internal class InteropException<T> : Exception
     {
         public T Error { get; private set; }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Reflection;
 
 namespace Devian.Network.Tests
 {
@@ -20,9 +21,12 @@ namespace Devian.Network.Tests
     }
 
     /// <summary>
-    /// A small test runner (NUnit is awkward under full AOT). Usage:
-    /// <c>mono Devian.Network.Tests.exe [unit|e2e|all] [name-substring]</c>.
-    /// Prints one line per test and a final line <c>N passed, N failed</c>; exit code 1 on failure.
+    /// The one C# test runner (NUnit is awkward under full AOT), shared by the suite here and the
+    /// WebGL transport tests. It finds the test classes itself: every type in the assembly with a
+    /// static <c>Register(List&lt;TestCase&gt;)</c> adds its cases, and a static <c>Cleanup()</c> on such a
+    /// type runs after all of them. Usage: <c>mono Tests.exe [category|all] [name-substring]</c>.
+    /// Prints one line per test and a final line <c>N passed, N failed</c>; exit code 1 on failure
+    /// or when nothing ran.
     /// </summary>
     internal static class TestRunner
     {
@@ -32,12 +36,24 @@ namespace Devian.Network.Tests
             string filter = args.Length > 1 ? args[1] : null;
 
             var tests = new List<TestCase>();
-            FrameV1Tests.Register(tests);
-            NetworkClientTests.Register(tests);
-            WebSocketClientTests.Register(tests);
-            EndToEndTests.Register(tests);
-            HandshakeOptionsTests.Register(tests);
-            TlsTests.Register(tests);
+            var cleanups = new List<MethodInfo>();
+            Type[] types = typeof(TestRunner).Assembly.GetTypes();
+            Array.Sort(types, (a, b) => string.CompareOrdinal(a.FullName, b.FullName));
+            foreach (Type type in types)
+            {
+                const BindingFlags Static = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
+                MethodInfo register = type.GetMethod("Register", Static, null, new[] { typeof(List<TestCase>) }, null);
+                if (register == null)
+                {
+                    continue;
+                }
+                register.Invoke(null, new object[] { tests });
+                MethodInfo cleanup = type.GetMethod("Cleanup", Static, null, Type.EmptyTypes, null);
+                if (cleanup != null)
+                {
+                    cleanups.Add(cleanup);
+                }
+            }
 
             int passed = 0;
             int failed = 0;
@@ -65,7 +81,10 @@ namespace Devian.Network.Tests
                 }
                 Console.Out.Flush();
             }
-            TlsTests.Cleanup();
+            foreach (MethodInfo cleanup in cleanups)
+            {
+                cleanup.Invoke(null, null);
+            }
             Console.WriteLine("{0} passed, {1} failed", passed, failed);
             return failed == 0 && passed > 0 ? 0 : 1;
         }

@@ -14,6 +14,7 @@ use devian_ws_policy::{Auth, QueueLimits};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use crate::browser::{Connection, CONNECTIONS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::Options;
 use crate::registry;
@@ -29,7 +30,10 @@ fn id_of(id: i32) -> Result<u32> {
 }
 
 fn configure(id: i32, f: impl FnOnce(&mut Options) -> Result<()>) -> i32 {
-    status(id_of(id).and_then(|id| registry::with(id, |c| f(c.options_mut()?).map(|()| 0))))
+    status(
+        id_of(id)
+            .and_then(|id| registry::with(&CONNECTIONS, id, |c| f(c.options_mut()?).map(|()| 0))),
+    )
 }
 
 fn millis(ms: f64, what: &str) -> Result<Duration> {
@@ -48,7 +52,7 @@ fn millis(ms: f64, what: &str) -> Result<Duration> {
 pub fn ws_create(url: &str) -> i32 {
     status(
         Options::new(url)
-            .and_then(registry::create)
+            .and_then(|options| registry::create(&CONNECTIONS, |id| Connection::new(id, options)))
             .map(|id| id as i32),
     )
 }
@@ -182,7 +186,7 @@ pub fn ws_add_header(id: i32, name: &str, value: &str) -> i32 {
 /// Starts connecting; events follow through [`ws_next`].
 #[wasm_bindgen]
 pub fn ws_connect(id: i32) -> i32 {
-    status(id_of(id).and_then(|id| registry::with(id, |c| c.connect().map(|()| 0))))
+    status(id_of(id).and_then(|id| registry::with(&CONNECTIONS, id, |c| c.connect().map(|()| 0))))
 }
 
 /// Sends `len` bytes at `ptr` of `heap`, as text (valid UTF-8 required) or binary.
@@ -190,7 +194,7 @@ pub fn ws_connect(id: i32) -> i32 {
 #[wasm_bindgen]
 pub fn ws_send(id: i32, heap: &Uint8Array, ptr: u32, len: u32, text: bool) -> i32 {
     status(id_of(id).and_then(|id| {
-        registry::with(id, |c| {
+        registry::with(&CONNECTIONS, id, |c| {
             c.send(heap, ptr, len, text).map(|r| match r {
                 Route::Now => 0,
                 Route::Queue => 1,
@@ -209,14 +213,14 @@ pub fn ws_close(id: i32, code: u32, reason: &str) -> i32 {
                 format!("close code {code} is out of range"),
             )
         })?;
-        registry::with(id, |c| c.close(code, reason).map(|()| 0))
+        registry::with(&CONNECTIONS, id, |c| c.close(code, reason).map(|()| 0))
     }))
 }
 
 /// The connection's state as C#'s `WebSocketState` numbers it ([`State::wire`](crate::State::wire)).
 #[wasm_bindgen]
 pub fn ws_state(id: i32) -> i32 {
-    status(id_of(id).and_then(|id| registry::with(id, |c| Ok(c.state().wire()))))
+    status(id_of(id).and_then(|id| registry::with(&CONNECTIONS, id, |c| Ok(c.state().wire()))))
 }
 
 /// Copies the next event's payload to `ptr` in `heap` (at most `cap` bytes), removes the
@@ -224,43 +228,47 @@ pub fn ws_state(id: i32) -> i32 {
 /// grow the buffer to [`ws_peek_len`] and call again.
 #[wasm_bindgen]
 pub fn ws_next(id: i32, heap: &Uint8Array, ptr: u32, cap: u32) -> i32 {
-    status(id_of(id).and_then(|id| registry::with(id, |c| c.next(heap, ptr, cap))))
+    status(id_of(id).and_then(|id| registry::with(&CONNECTIONS, id, |c| c.next(heap, ptr, cap))))
 }
 
 /// Payload bytes of the next event (0 when there is none).
 #[wasm_bindgen]
 pub fn ws_peek_len(id: i32) -> i32 {
-    status(
-        id_of(id)
-            .and_then(|id| registry::with(id, |c| Ok(c.peek_len().min(i32::MAX as u32) as i32))),
-    )
+    status(id_of(id).and_then(|id| {
+        registry::with(&CONNECTIONS, id, |c| {
+            Ok(c.peek_len().min(i32::MAX as u32) as i32)
+        })
+    }))
 }
 
 /// Payload length of the event [`ws_next`] returned last.
 #[wasm_bindgen]
 pub fn ws_last_len(id: i32) -> i32 {
-    status(
-        id_of(id)
-            .and_then(|id| registry::with(id, |c| Ok(c.last_len().min(i32::MAX as u32) as i32))),
-    )
+    status(id_of(id).and_then(|id| {
+        registry::with(&CONNECTIONS, id, |c| {
+            Ok(c.last_len().min(i32::MAX as u32) as i32)
+        })
+    }))
 }
 
 /// Close code or reconnect attempt of the event [`ws_next`] returned last.
 #[wasm_bindgen]
 pub fn ws_last_code(id: i32) -> i32 {
-    status(
-        id_of(id)
-            .and_then(|id| registry::with(id, |c| Ok(c.last_code().min(i32::MAX as u32) as i32))),
-    )
+    status(id_of(id).and_then(|id| {
+        registry::with(&CONNECTIONS, id, |c| {
+            Ok(c.last_code().min(i32::MAX as u32) as i32)
+        })
+    }))
 }
 
 /// Clean-close flag or reconnect delay (ms) of the event [`ws_next`] returned last.
 #[wasm_bindgen]
 pub fn ws_last_aux(id: i32) -> i32 {
-    status(
-        id_of(id)
-            .and_then(|id| registry::with(id, |c| Ok(c.last_aux().min(i32::MAX as u32) as i32))),
-    )
+    status(id_of(id).and_then(|id| {
+        registry::with(&CONNECTIONS, id, |c| {
+            Ok(c.last_aux().min(i32::MAX as u32) as i32)
+        })
+    }))
 }
 
 /// Writes the statistics at `ptr` in `heap`: eight little-endian `u64` in the order of
@@ -268,7 +276,7 @@ pub fn ws_last_aux(id: i32) -> i32 {
 #[wasm_bindgen]
 pub fn ws_stats(id: i32, heap: &Uint8Array, ptr: u32) -> i32 {
     status(id_of(id).and_then(|id| {
-        registry::with(id, |c| {
+        registry::with(&CONNECTIONS, id, |c| {
             let s = c.stats();
             let fields = [
                 s.messages_sent,
@@ -299,7 +307,7 @@ pub fn ws_stats(id: i32, heap: &Uint8Array, ptr: u32) -> i32 {
 /// Closes (if needed) and forgets the connection.
 #[wasm_bindgen]
 pub fn ws_destroy(id: i32) -> i32 {
-    status(id_of(id).and_then(|id| registry::destroy(id).map(|()| 0)))
+    status(id_of(id).and_then(|id| registry::destroy(&CONNECTIONS, id).map(|()| 0)))
 }
 
 /// The message of the last failed call.

@@ -6,6 +6,8 @@
 //! the browser a view of the game's heap, which `WebSocket.send` copies once. Only sends
 //! buffered while (re)connecting take an extra copy, because the game reuses its memory.
 
+use std::cell::RefCell;
+
 use js_sys::{ArrayBuffer, Function, JsString, SharedArrayBuffer, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -15,8 +17,13 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::options::Options;
-use crate::registry;
+use crate::registry::{self, Registry};
 use crate::session::{AfterClose, CloseAction, Dial, Outgoing, Route, Session, State};
+
+thread_local! {
+    /// The module's connections, by the ids C# holds.
+    pub(crate) static CONNECTIONS: RefCell<Registry<Connection>> = RefCell::new(Registry::default());
+}
 
 // Global functions, present both on pages and in workers (unlike `window.setTimeout`).
 #[wasm_bindgen]
@@ -92,16 +99,16 @@ struct Handlers {
 impl Handlers {
     fn attach(ws: &WebSocket, id: u32, generation: u32) -> Self {
         let open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
-            registry::dispatch(id, |c| c.on_open(generation));
+            registry::dispatch(&CONNECTIONS, id, |c| c.on_open(generation));
         });
         let message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            registry::dispatch(id, |c| c.on_message(generation, &ev));
+            registry::dispatch(&CONNECTIONS, id, |c| c.on_message(generation, &ev));
         });
         let close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
-            registry::dispatch(id, |c| c.on_close(generation, &ev));
+            registry::dispatch(&CONNECTIONS, id, |c| c.on_close(generation, &ev));
         });
         let error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
-            registry::dispatch(id, |c| c.on_error(generation));
+            registry::dispatch(&CONNECTIONS, id, |c| c.on_error(generation));
         });
         ws.set_onopen(Some(open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
@@ -153,7 +160,7 @@ impl Connection {
         let decoder = Utf8Decoder::new("utf-8", &opts).map_err(browser)?;
         let encoder = Utf8Encoder::new().map_err(browser)?;
         let timer_fired = Closure::<dyn FnMut()>::new(move || {
-            registry::dispatch(id, |c| c.on_timer());
+            registry::dispatch(&CONNECTIONS, id, |c| c.on_timer());
         });
         Ok(Self {
             id,

@@ -6,12 +6,13 @@
 //! - [`session`]: the I/O-free state machine (testable with plain `cargo test`);
 //! - [`browser`]: the `WebSocket` object, its handlers and the reconnect timer;
 //! - [`api`]: the `ws_*` functions exported through wasm-bindgen for the Unity bridge
-//!   `webgl/js/devian-ws.jslib`, which C# calls with `[DllImport("__Internal")]`.
+//!   `unity-package/Runtime/Plugins/WebGL/devian-ws.jslib`, which C# calls with `[DllImport("__Internal")]`.
 //!
 //! What a browser cannot do is refused with [`ErrorKind::NotSupported`]: custom request
 //! headers, custom TLS roots, protocol-level ping (the browser answers pings itself but
 //! never sends them).
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod api;
 pub mod browser;

@@ -1,24 +1,36 @@
-//! The module's connections, addressed by the integer ids C# holds, and the last error.
+//! A table of objects addressed by the integer ids C# holds, and the module's last error.
 //!
 //! wasm32 in the browser is single-threaded and browser events are never dispatched while
 //! our code runs, so a `RefCell` suffices; `try_borrow_mut` still guards against surprises
-//! rather than panicking across the JS boundary.
+//! rather than panicking across the JS boundary. The table is generic, so this module knows
+//! nothing of what it holds (the connections' table lives in [`crate::browser`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::thread::LocalKey;
 
-use crate::browser::Connection;
 use crate::error::{Error, ErrorKind, Result};
-use crate::options::Options;
 
-#[derive(Default)]
-struct Registry {
+/// Objects by id. Invariant: ids are in 1..=i32::MAX (C# holds an int, 0 means "none") and
+/// are not reused while alive.
+pub struct Registry<T> {
     next_id: u32,
-    connections: HashMap<u32, Connection>,
+    items: HashMap<u32, T>,
 }
 
+impl<T> Default for Registry<T> {
+    fn default() -> Self {
+        Registry {
+            next_id: 0,
+            items: HashMap::new(),
+        }
+    }
+}
+
+/// A thread-local registry, as declared with `thread_local!`.
+pub type Table<T> = LocalKey<RefCell<Registry<T>>>;
+
 thread_local! {
-    static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
@@ -29,65 +41,64 @@ fn busy() -> Error {
     )
 }
 
-/// Registers a new connection with `options` and returns its id (never 0).
-pub fn create(options: Options) -> Result<u32> {
-    REGISTRY.with(|r| {
+fn unknown(id: u32) -> Error {
+    Error::new(ErrorKind::UnknownId, format!("no connection with id {id}"))
+}
+
+/// Adds the object `make` builds for a fresh id; returns the id (never 0).
+pub fn create<T>(table: &'static Table<T>, make: impl FnOnce(u32) -> Result<T>) -> Result<u32> {
+    table.with(|r| {
         let mut r = r.try_borrow_mut().map_err(|_| busy())?;
-        // Ids are not reused while alive; 0 stays free so C# can use it as "none".
-        // Ids stay in 1..=i32::MAX (C# holds an int, 0 means "none") and are not reused
-        // while alive; at most `len` are taken, so `len + 1` steps find a free one.
+        // At most `len` ids are taken, so `len + 1` steps find a free one.
         let mut id = r.next_id;
-        for _ in 0..=r.connections.len() {
+        for _ in 0..=r.items.len() {
             id = if id >= i32::MAX as u32 { 1 } else { id + 1 };
-            if !r.connections.contains_key(&id) {
+            if !r.items.contains_key(&id) {
                 break;
             }
         }
-        let connection = Connection::new(id, options)?;
+        let item = make(id)?;
         r.next_id = id;
-        r.connections.insert(id, connection);
+        r.items.insert(id, item);
         Ok(id)
     })
 }
 
-/// Runs `f` on connection `id`.
-pub fn with<R>(id: u32, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
-    REGISTRY.with(|r| {
+/// Runs `f` on object `id`.
+pub fn with<T, R>(
+    table: &'static Table<T>,
+    id: u32,
+    f: impl FnOnce(&mut T) -> Result<R>,
+) -> Result<R> {
+    table.with(|r| {
         let mut r = r.try_borrow_mut().map_err(|_| busy())?;
-        let c = r.connections.get_mut(&id).ok_or_else(|| {
-            Error::new(ErrorKind::UnknownId, format!("no connection with id {id}"))
-        })?;
-        f(c)
+        f(r.items.get_mut(&id).ok_or_else(|| unknown(id))?)
     })
 }
 
-/// Delivers a browser event to connection `id`; dropped if the connection is gone.
-pub fn dispatch(id: u32, f: impl FnOnce(&mut Connection)) {
-    REGISTRY.with(|r| {
+/// Runs `f` on object `id` if it is still there (a late browser event is dropped).
+pub fn dispatch<T>(table: &'static Table<T>, id: u32, f: impl FnOnce(&mut T)) {
+    table.with(|r| {
         if let Ok(mut r) = r.try_borrow_mut() {
-            if let Some(c) = r.connections.get_mut(&id) {
-                f(c);
+            if let Some(item) = r.items.get_mut(&id) {
+                f(item);
             }
         }
     });
 }
 
-/// Removes connection `id`, closing its socket.
-pub fn destroy(id: u32) -> Result<()> {
-    let removed = REGISTRY.with(|r| {
+/// Removes object `id` and drops it outside the borrow (dropping may call back into the table).
+pub fn destroy<T>(table: &'static Table<T>, id: u32) -> Result<()> {
+    let removed = table.with(|r| {
         let mut r = r.try_borrow_mut().map_err(|_| busy())?;
-        Ok::<_, Error>(r.connections.remove(&id))
+        Ok::<_, Error>(r.items.remove(&id))
     })?;
-    // Dropped outside the borrow: dropping closes the socket.
     match removed {
-        Some(connection) => {
-            drop(connection);
+        Some(item) => {
+            drop(item);
             Ok(())
         }
-        None => Err(Error::new(
-            ErrorKind::UnknownId,
-            format!("no connection with id {id}"),
-        )),
+        None => Err(unknown(id)),
     }
 }
 

@@ -10,6 +10,7 @@
 //! runtime, so their figures would mostly compare runtimes, not WebSocket
 //! implementations; tungstenite is the same protocol code as
 //! tokio-tungstenite without the runtime.
+#![forbid(unsafe_code)]
 
 mod child;
 mod cli;

@@ -32,7 +32,7 @@
 //! }
 //! # Ok::<(), devian_ws_engine::Error>(())
 //! ```
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod client;
 mod config;

@@ -99,6 +99,8 @@ pub unsafe fn copy_out(src: &[u8], buf: *mut c_void, cap: u64) -> u64 {
 }
 
 #[cfg(test)]
+// Every pointer here is to the test's own locals, or null on purpose.
+#[allow(clippy::undocumented_unsafe_blocks)]
 mod tests {
     use super::*;
     use std::ffi::CString;

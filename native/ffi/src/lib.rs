@@ -11,7 +11,7 @@
 //! The C# bindings (`unity-package/Runtime/Devian.Network/Native/Interop.g.cs`) and the C
 //! header (`native/ffi/include/devian_ws.h`) are generated from
 //! [`ffi_inventory`] by `tests/bindings.rs`.
-#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 // `catch_unwind` at every exported function is what keeps panics from
 // crossing the ABI; with `panic = "abort"` it would catch nothing.

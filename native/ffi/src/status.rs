@@ -104,6 +104,9 @@ impl DwsStatus {
 // its derive rejects negative discriminants. Negative values are emitted as
 // their magnitude here; the binding generator (tests/bindings.rs) restores
 // the sign when it post-processes the output.
+// SAFETY: the description matches the type: `DwsStatus` is `#[repr(i32)]`
+// with exactly the variants of `DwsStatus::ALL`, so bindings generated from it
+// agree with the layout the exported functions return.
 unsafe impl CTypeInfo for DwsStatus {
     fn type_info() -> CType {
         let variants = DwsStatus::ALL

@@ -94,8 +94,16 @@ fn csharp() -> String {
     );
     let text = format!("{text}#endif\n");
     // `ForceInternal` misses these two; nothing of the P/Invoke layer is public.
-    let text = replace_once(&text, "    public enum DwsStatus", "    internal enum DwsStatus");
-    let text = replace_once(&text, "    public class InteropException<T>", "    internal class InteropException<T>");
+    let text = replace_once(
+        &text,
+        "    public enum DwsStatus",
+        "    internal enum DwsStatus",
+    );
+    let text = replace_once(
+        &text,
+        "    public class InteropException<T>",
+        "    internal class InteropException<T>",
+    );
     let text = utf8_strings(&text);
     restore_negative_statuses(text, |name, v| format!("        {name} = {v},\n"))
 }

@@ -3,7 +3,7 @@
 //! Nothing here reads a clock, a socket or a random source: time and
 //! randomness are passed in, so the same code runs on native threads, in the
 //! browser (wasm32-unknown-unknown) and in deterministic tests.
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod buffer;

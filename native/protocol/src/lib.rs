@@ -16,8 +16,7 @@
 //! - [`deflate`]: permessage-deflate (RFC 7692), off unless configured;
 //! - [`error`]: the one error enum.
 
-#![forbid(unsafe_op_in_unsafe_fn)]
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod close_code;
 pub mod deflate;

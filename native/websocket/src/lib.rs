@@ -10,7 +10,7 @@
 //! - Server: [`WebSocketUpgrade::read_request`] then [`WebSocketUpgrade::accept`]
 //!   (or [`WebSocketUpgrade::handshake`] for both), TLS via [`tls::server_config`]
 //!   and [`MaybeTlsStream::server_tls`].
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod client;
 mod config;

@@ -18,19 +18,6 @@ pub enum MaybeTlsStream {
 }
 
 impl MaybeTlsStream {
-    /// Wraps an accepted TCP connection in server-side TLS. The TLS
-    /// handshake runs on the first read or write, under the socket timeouts.
-    pub fn server_tls(
-        tcp: TcpStream,
-        config: std::sync::Arc<rustls::ServerConfig>,
-    ) -> devian_ws_protocol::Result<Self> {
-        let conn = ServerConnection::new(config)
-            .map_err(|e| devian_ws_protocol::Error::Tls(crate::tls::map_error(&e)))?;
-        Ok(MaybeTlsStream::ServerTls(Box::new(StreamOwned::new(
-            conn, tcp,
-        ))))
-    }
-
     /// The TCP socket underneath.
     pub fn tcp(&self) -> &TcpStream {
         match self {

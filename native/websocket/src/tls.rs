@@ -116,6 +116,19 @@ pub fn sha256_fingerprint(der: &[u8]) -> [u8; 32] {
     verify::sha256(der)
 }
 
+// Here rather than in `stream`, so that `stream` (the transport) does not
+// depend on this module's error mapping: the dependency runs one way.
+impl MaybeTlsStream {
+    /// Wraps an accepted TCP connection in server-side TLS. The TLS
+    /// handshake runs on the first read or write, under the socket timeouts.
+    pub fn server_tls(tcp: TcpStream, config: Arc<rustls::ServerConfig>) -> Result<Self> {
+        let conn = rustls::ServerConnection::new(config).map_err(|e| Error::Tls(map_error(&e)))?;
+        Ok(MaybeTlsStream::ServerTls(Box::new(
+            rustls::StreamOwned::new(conn, tcp),
+        )))
+    }
+}
+
 /// Maps a rustls error to our TLS error kinds (unknown CA, wrong host, expired, ...).
 pub fn map_error(e: &rustls::Error) -> TlsError {
     match e {

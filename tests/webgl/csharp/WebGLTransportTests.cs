@@ -3,13 +3,14 @@ using System.Collections.Generic;
 using System.Text;
 using Devian.Network;
 using Devian.Network.Transports;
+using Devian.Network.Tests;
 using N = Devian.Network.Transports.WebGLNative;
 
 /// <summary>
 /// WebSocketClient over WebGLTransport (compiled with UNITY_WEBGL) against the scripted bridge in
 /// FakeWebGLNative.cs: configuration reaching the bridge, event mapping, buffer growth, FrameV1
-/// sends, refusals, and no managed allocation per received message. Prints PASS/FAIL per case
-/// and "N passed, N failed"; exit code 1 on failure.
+/// sends, refusals, and no managed allocation per received message. Run by the shared runner
+/// (tests/csharp/TestRunner.cs).
 /// </summary>
 internal static class WebGLTransportTests
 {
@@ -32,40 +33,20 @@ internal static class WebGLTransportTests
         }
     }
 
-    private static int _passed, _failed;
-
-    private static int Main()
+    public static void Register(List<TestCase> tests)
     {
-        Run("Connect passes URL, protocols, reconnect, buffering and auth to the bridge", ConnectConfigures);
-        Run("Open and binary frames dispatch through NetworkClient", OpenAndFrames);
-        Run("a message larger than the receive buffer grows it (-11) and arrives whole", LargeMessage);
-        Run("SendFrame(opcode, payload) sends one [opcode LE][payload] binary message", SendFrameBuildsFrame);
-        Run("SendText sends UTF-8 text, Send binary, and OnMessage sees text", TextMessages);
-        Run("Closed, Error, Reconnecting, Reconnected, Authenticated raise the same events as native", LifecycleEvents);
-        Run("browser-impossible options throw NotSupportedException", Unsupported);
-        Run("Connect before the module is loaded fails with an explanation", NotLoaded);
-        Run("a full send queue (-5) throws WebSocketQueueFullException", QueueFull);
-        Run("a close code browsers refuse surfaces as ArgumentException", RefusedCloseCode);
-        Run("Dispose from inside a message handler is safe", DisposeInHandler);
-        Run("no managed allocation per received message", NoAllocationPerMessage);
-        Console.WriteLine(_passed + " passed, " + _failed + " failed");
-        return _failed == 0 ? 0 : 1;
-    }
-
-    private static void Run(string name, Action test)
-    {
-        N.Reset();
-        try
-        {
-            test();
-            _passed++;
-            Console.WriteLine("PASS " + name);
-        }
-        catch (Exception e)
-        {
-            _failed++;
-            Console.WriteLine("FAIL " + name + ": " + e.GetType().Name + ": " + e.Message);
-        }
+        tests.Add(new TestCase("webgl", "WebGL.Connect passes URL, protocols, reconnect, buffering and auth to the bridge", () => { N.Reset(); ConnectConfigures(); }));
+        tests.Add(new TestCase("webgl", "WebGL.Open and binary frames dispatch through NetworkClient", () => { N.Reset(); OpenAndFrames(); }));
+        tests.Add(new TestCase("webgl", "WebGL.a message larger than the receive buffer grows it (-11) and arrives whole", () => { N.Reset(); LargeMessage(); }));
+        tests.Add(new TestCase("webgl", "WebGL.SendFrame(opcode, payload) sends one [opcode LE][payload] binary message", () => { N.Reset(); SendFrameBuildsFrame(); }));
+        tests.Add(new TestCase("webgl", "WebGL.SendText sends UTF-8 text, Send binary, and OnMessage sees text", () => { N.Reset(); TextMessages(); }));
+        tests.Add(new TestCase("webgl", "WebGL.Closed, Error, Reconnecting, Reconnected, Authenticated raise the same events as native", () => { N.Reset(); LifecycleEvents(); }));
+        tests.Add(new TestCase("webgl", "WebGL.browser-impossible options throw NotSupportedException", () => { N.Reset(); Unsupported(); }));
+        tests.Add(new TestCase("webgl", "WebGL.Connect before the module is loaded fails with an explanation", () => { N.Reset(); NotLoaded(); }));
+        tests.Add(new TestCase("webgl", "WebGL.a full send queue (-5) throws WebSocketQueueFullException", () => { N.Reset(); QueueFull(); }));
+        tests.Add(new TestCase("webgl", "WebGL.a close code browsers refuse surfaces as ArgumentException", () => { N.Reset(); RefusedCloseCode(); }));
+        tests.Add(new TestCase("webgl", "WebGL.Dispose from inside a message handler is safe", () => { N.Reset(); DisposeInHandler(); }));
+        tests.Add(new TestCase("webgl", "WebGL.no managed allocation per received message", () => { N.Reset(); NoAllocationPerMessage(); }));
     }
 
     private static void Check(bool cond, string what)

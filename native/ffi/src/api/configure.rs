@@ -51,7 +51,9 @@ fn header_value_arg(s: &str) -> FfiResult<String> {
 /// # Safety
 /// As [`str_arg`], for both pointers.
 unsafe fn header_arg(name: &AsciiPointer, value: &AsciiPointer) -> FfiResult<(String, String)> {
+    // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
     let n = token_arg(unsafe { str_arg(name, "name") }?, "header name")?;
+    // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
     let v = header_value_arg(unsafe { str_arg(value, "value") }?)?;
     Ok((n, v))
 }
@@ -65,6 +67,7 @@ unsafe fn header_arg(name: &AsciiPointer, value: &AsciiPointer) -> FfiResult<(St
 #[no_mangle]
 pub unsafe extern "C" fn dws_client_add_protocol(handle: u64, protocol: AsciiPointer) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let p = token_arg(unsafe { str_arg(&protocol, "protocol") }?, "sub-protocol")?;
         c.protocols.push(p);
         Ok(())
@@ -84,6 +87,7 @@ pub unsafe extern "C" fn dws_client_add_header(
     value: AsciiPointer,
 ) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: both strings are null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         c.headers.push(unsafe { header_arg(&name, &value) }?);
         Ok(())
     })
@@ -98,6 +102,7 @@ pub unsafe extern "C" fn dws_client_add_header(
 #[no_mangle]
 pub unsafe extern "C" fn dws_client_set_origin(handle: u64, origin: AsciiPointer) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         c.origin = Some(header_value_arg(unsafe { str_arg(&origin, "origin") }?)?);
         Ok(())
     })
@@ -116,6 +121,7 @@ pub unsafe extern "C" fn dws_client_add_root_ca_pem(
     len: u64,
 ) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: the data pointer is null (accepted only with length 0) or valid for `len` reads during this call, per the `# Safety` contract.
         let pem = unsafe { bytes_arg(pem, len, "pem") }?;
         if pem.is_empty() {
             return Err(FfiError::invalid("pem is empty"));
@@ -135,6 +141,7 @@ pub unsafe extern "C" fn dws_client_add_root_ca_pem(
 #[no_mangle]
 pub unsafe extern "C" fn dws_client_pin_sha256(handle: u64, sha256: *const c_void) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: the data pointer is null (accepted only with length 0) or valid for `len` reads during this call, per the `# Safety` contract.
         let bytes = unsafe { bytes_arg(sha256, 32, "sha256") }?;
         let mut pin = [0u8; 32];
         pin.copy_from_slice(bytes);
@@ -174,6 +181,7 @@ pub unsafe extern "C" fn dws_client_set_reconnect_codes(
     count: u32,
 ) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: `codes` is null (accepted only with `count` 0) or valid for `count` u16 reads, per the `# Safety` contract.
         c.reconnect.reconnect_codes = unsafe { u16s_arg(codes, count, "codes") }?;
         Ok(())
     })
@@ -192,10 +200,12 @@ pub unsafe extern "C" fn dws_client_set_auth_query(
     token: AsciiPointer,
 ) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let name = unsafe { str_arg(&name, "name") }?;
         if name.is_empty() {
             return Err(FfiError::invalid("query parameter name is empty"));
         }
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let token = unsafe { str_arg(&token, "token") }?;
         c.auth = Auth::QueryParam {
             name: name.to_owned(),
@@ -221,8 +231,11 @@ pub unsafe extern "C" fn dws_client_set_auth_first_message(
     message_type: AsciiPointer,
 ) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let template = unsafe { str_arg(&message_template, "message_template") }?;
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let token = unsafe { str_arg(&token, "token") }?;
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let message_type = unsafe { str_arg(&message_type, "message_type") }?;
         c.auth = Auth::FirstMessage {
             template: template.to_owned(),
@@ -245,6 +258,7 @@ pub unsafe extern "C" fn dws_client_set_auth_subprotocol(
     token: AsciiPointer,
 ) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let token = token_arg(unsafe { str_arg(&token, "token") }?, "sub-protocol token")?;
         c.auth = Auth::Subprotocol { token };
         Ok(())
@@ -265,6 +279,7 @@ pub unsafe extern "C" fn dws_client_set_auth_header(
     value: AsciiPointer,
 ) -> DwsStatus {
     configure(handle, |c| {
+        // SAFETY: both strings are null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let header = unsafe { header_arg(&name, &value) }?;
         match &mut c.auth {
             Auth::Headers(list) => list.push(header),

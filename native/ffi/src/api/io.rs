@@ -31,6 +31,7 @@ pub unsafe extern "C" fn dws_client_send(
     guard(|| {
         let entry = registry::get(handle)?;
         let kind = message_kind(kind)?;
+        // SAFETY: the data pointer is null (accepted only with length 0) or valid for `len` reads during this call, per the `# Safety` contract.
         let data = unsafe { bytes_arg(data, len, "data") }?;
         // Validated here for its own status (before connect too); the engine
         // then gets a `&str` and does not scan the payload a second time.
@@ -77,6 +78,7 @@ pub unsafe extern "C" fn dws_client_send_reserve(
         let entry = registry::get(handle)?;
         let len = usize::try_from(len).map_err(|_| FfiError::invalid("len too large"))?;
         let data = entry.reserve(len)?;
+        // SAFETY: the out-pointer is null (refused by `write_out`) or valid for one write, per the `# Safety` contract.
         unsafe { write_out(out_data, data, "out_data") }?;
         Ok(DwsStatus::Ok)
     })
@@ -139,6 +141,7 @@ pub unsafe extern "C" fn dws_client_poll(handle: u64, out_event: *mut DwsEvent) 
             Some(ev) => (ev, DwsStatus::Ok),
             None => (DwsEvent::NONE, DwsStatus::Empty),
         };
+        // SAFETY: the out-pointer is null (refused by `write_out`) or valid for one write, per the `# Safety` contract.
         unsafe { write_out(out_event, event, "out_event") }?;
         Ok(status)
     })

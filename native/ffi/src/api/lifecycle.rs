@@ -21,6 +21,7 @@ use std::ffi::c_void;
 #[no_mangle]
 pub unsafe extern "C" fn dws_options_default(out_options: *mut DwsOptions) -> DwsStatus {
     guard(|| {
+        // SAFETY: the out-pointer is null (refused by `write_out`) or valid for one write, per the `# Safety` contract.
         unsafe { write_out(out_options, DwsOptions::default(), "out_options") }?;
         Ok(DwsStatus::Ok)
     })
@@ -45,16 +46,19 @@ pub unsafe extern "C" fn dws_client_new(
         if out_handle.is_null() {
             return Err(FfiError::null("out_handle"));
         }
+        // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         let url = unsafe { str_arg(&url, "url") }?;
         // SAFETY: non-null `options` points to a caller-owned DwsOptions of
         // the `struct_size` it declares; read without assuming alignment.
         let options = if options.is_null() {
             DwsOptions::default()
         } else {
+            // SAFETY: non-null `options` points to a caller-owned DwsOptions of the `struct_size` it declares, per the `# Safety` contract.
             unsafe { DwsOptions::read_versioned(options) }?
         };
         let config = options.to_config(url)?;
         let handle = registry::insert(config)?;
+        // SAFETY: the out-pointer is null (refused by `write_out`) or valid for one write, per the `# Safety` contract.
         unsafe { write_out(out_handle, handle, "out_handle") }?;
         Ok(DwsStatus::Ok)
     })
@@ -93,6 +97,7 @@ pub unsafe extern "C" fn dws_client_close(
         let reason = if reason.as_c_str().is_none() {
             ""
         } else {
+            // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
             unsafe { str_arg(&reason, "reason") }?
         };
         // RFC 6455 §7.4.1/§7.4.2: 1005, 1006 and 1015 never go on the wire.

@@ -51,6 +51,7 @@ pub unsafe extern "C" fn dws_client_state(handle: u64, out_state: *mut u32) -> D
     guard(|| {
         let entry = registry::get(handle)?;
         let state = entry.with_client_or(DWS_STATE_CLOSED, |c| state_code(c.state()))?;
+        // SAFETY: the out-pointer is null (refused by `write_out`) or valid for one write, per the `# Safety` contract.
         unsafe { write_out(out_state, state, "out_state") }?;
         Ok(DwsStatus::Ok)
     })
@@ -67,6 +68,7 @@ pub unsafe extern "C" fn dws_client_stats(handle: u64, out_stats: *mut DwsStats)
     guard(|| {
         let entry = registry::get(handle)?;
         let stats = entry.with_client_or(DwsStats::default(), |c| DwsStats::from(c.stats()))?;
+        // SAFETY: the out-pointer is null (refused by `write_out`) or valid for one write, per the `# Safety` contract.
         unsafe { write_out(out_stats, stats, "out_stats") }?;
         Ok(DwsStatus::Ok)
     })
@@ -85,6 +87,7 @@ pub unsafe extern "C" fn dws_client_stats(handle: u64, out_stats: *mut DwsStats)
 pub unsafe extern "C" fn dws_client_protocol(handle: u64, buf: *mut c_void, cap: u64) -> u64 {
     guard_value(DwsStatus::Panic, || {
         let protocol = registry::get(handle)?.protocol();
+        // SAFETY: `buf` is null (accepted only with `cap` 0) or valid for `cap` writes, per the `# Safety` contract.
         Ok(unsafe { copy_out(protocol.as_bytes(), buf, cap) })
     })
     .unwrap_or(0)
@@ -104,6 +107,7 @@ pub unsafe extern "C" fn dws_last_error(buf: *mut c_void, cap: u64) -> u64 {
     // Not through `guard`: that would overwrite the message being read.
     std::panic::catch_unwind(|| {
         let message = last_error();
+        // SAFETY: `buf` is null (accepted only with `cap` 0) or valid for `cap` writes, per the `# Safety` contract.
         unsafe { copy_out(message.as_bytes(), buf, cap) }
     })
     .unwrap_or(0)

@@ -519,6 +519,7 @@ namespace Devian.Network.Tests
                 { "Reconnect.StableAfter", o => o.Reconnect.StableAfter = TimeSpan.FromSeconds(-1) },
                 { "Reconnect.TryAgainLaterDelay", o => o.Reconnect.TryAgainLaterDelay = TimeSpan.FromSeconds(-1) },
                 { "Delivery", o => o.Delivery = (WebSocketDelivery)7 },
+                { "Proxy", o => { o.Proxy = "http://127.0.0.1:3128"; o.ProxyFromEnvironment = true; } },
                 { "Delivery (without the reconnect buffer)", o => { o.Delivery = WebSocketDelivery.AtLeastOnce; o.Reconnect.BufferWhileReconnecting = false; } },
             };
             foreach (var pair in cases)

@@ -2,6 +2,7 @@
 
 use crate::delivery::Delivery;
 use devian_websocket::tls::TlsOptions;
+use devian_websocket::ProxySetting;
 use devian_ws_policy::{Auth, QueueLimits, ReconnectPolicy};
 use devian_ws_protocol::deflate::{negotiation, DeflateConfig};
 use devian_ws_protocol::handshake::client::ClientRequest;
@@ -70,6 +71,10 @@ pub struct Config {
     /// ([`Delivery::AtMostOnce`], the default) or they are kept until the
     /// peer confirms them and sent again after a reconnect.
     pub delivery: Delivery,
+    /// Proxy to connect through (HTTP CONNECT or SOCKS5), direct by default;
+    /// [`ProxySetting::FromEnvironment`] reads `HTTPS_PROXY` & co. at each
+    /// (re)connect.
+    pub proxy: ProxySetting,
 }
 
 /// The receive queue's message bound is clamped to this, because the
@@ -99,6 +104,7 @@ impl Config {
             reconnect_buffer: Some(QueueLimits::new(1024, 16 << 20)),
             permessage_deflate: None,
             delivery: Delivery::AtMostOnce,
+            proxy: ProxySetting::Direct,
         }
     }
 

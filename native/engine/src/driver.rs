@@ -12,7 +12,7 @@ use crate::sender::Sender;
 use crate::session::SessionEnd;
 use crate::state::State;
 use crate::transport::establish;
-use devian_websocket::tcp_connect;
+use devian_websocket::proxy::connect_via;
 use devian_ws_policy::Auth;
 use devian_ws_protocol::deflate::PerMessageDeflate;
 use devian_ws_protocol::{CloseCode, Encoder, Role};
@@ -101,7 +101,11 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
     }
     let config = &inner.config;
     let deadline = Instant::now() + config.connect_timeout;
-    let sock = match tcp_connect(&inner.url, deadline) {
+    let proxy = match config.proxy.resolve(&inner.url) {
+        Ok(p) => p,
+        Err(e) => return (SessionEnd::from_error(&e), None),
+    };
+    let sock = match connect_via(proxy.as_ref(), &inner.url, deadline) {
         Ok(s) => s,
         Err(e) => return (SessionEnd::from_error(&e), None),
     };

@@ -74,6 +74,8 @@ pub enum ErrorKind {
     Timeout = 5,
     /// Anything else.
     Other = 6,
+    /// The proxy refused or failed the tunnel.
+    Proxy = 7,
 }
 
 impl ErrorKind {
@@ -86,6 +88,7 @@ impl ErrorKind {
             Error::Handshake(_) => ErrorKind::Handshake,
             Error::Protocol(_) | Error::InvalidUtf8 | Error::TooBig { .. } => ErrorKind::Protocol,
             Error::Timeout(_) => ErrorKind::Timeout,
+            Error::Proxy(_) => ErrorKind::Proxy,
             _ => ErrorKind::Other,
         }
     }

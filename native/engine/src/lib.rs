@@ -62,6 +62,7 @@ pub use state::State;
 
 pub use devian_websocket::tls::TlsOptions;
 pub use devian_websocket::MAX_CLOSE_REASON;
+pub use devian_websocket::{Proxy, ProxySetting};
 pub use devian_ws_policy::{Auth, QueueLimits, ReconnectPolicy, Stats};
 pub use devian_ws_protocol::deflate::DeflateConfig;
 pub use devian_ws_protocol::{CloseCode, Error, MessageKind, Result};

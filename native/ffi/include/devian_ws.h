@@ -192,7 +192,7 @@ typedef struct DwsEvent
     uint16_t code;
     /// Closed only: 1 when the close handshake completed.
     uint8_t was_clean;
-    /// Error only: 1 I/O, 2 TLS, 3 handshake, 4 protocol, 5 timeout, 6 other.
+    /// Error only: 1 I/O, 2 TLS, 3 handshake, 4 protocol, 5 timeout, 6 other, 7 proxy.
     uint32_t error_kind;
     /// Reconnecting only: 1-based attempt number.
     uint32_t attempt;
@@ -250,6 +250,23 @@ DwsStatus dws_client_add_header(uint64_t handle, const char* name, const char* v
 /// Non-null pointers must be valid for the reads and writes described
 /// above for the duration of the call; strings must be NUL-terminated.
 DwsStatus dws_client_set_origin(uint64_t handle, const char* origin);
+
+/// Connects through the proxy at `url` (copied): `http://[user:pass@]host:port`
+/// (HTTP CONNECT, Basic auth), `socks5://…` (target name resolved here) or
+/// `socks5h://…` (resolved by the proxy); user and password percent-encoded.
+/// Null or empty means no proxy, whatever the environment says (the default).
+/// A malformed URL is `InvalidArgument`; its text never echoes credentials.
+///
+/// # Safety
+/// Non-null pointers must be valid for the reads and writes described
+/// above for the duration of the call; strings must be NUL-terminated.
+DwsStatus dws_client_set_proxy(uint64_t handle, const char* url);
+
+/// Connects through the proxy the environment names, looked up at each
+/// (re)connect: `HTTPS_PROXY` for `wss://`, `HTTP_PROXY` for `ws://` (or the
+/// lower-case names), else `ALL_PROXY`; none when `NO_PROXY` lists the host.
+/// Off unless called; `dws_client_set_proxy` replaces it.
+DwsStatus dws_client_set_proxy_from_env(uint64_t handle);
 
 /// Trusts the PEM certificates in `pem[0..len]` as extra roots (copied).
 ///

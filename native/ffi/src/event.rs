@@ -61,7 +61,7 @@ pub struct DwsEvent {
     pub code: u16,
     /// Closed only: 1 when the close handshake completed.
     pub was_clean: u8,
-    /// Error only: 1 I/O, 2 TLS, 3 handshake, 4 protocol, 5 timeout, 6 other.
+    /// Error only: 1 I/O, 2 TLS, 3 handshake, 4 protocol, 5 timeout, 6 other, 7 proxy.
     pub error_kind: u32,
     /// Reconnecting only: 1-based attempt number.
     pub attempt: u32,

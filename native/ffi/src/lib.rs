@@ -68,6 +68,8 @@ pub fn ffi_inventory() -> Inventory {
         .register(function!(api::configure::dws_client_add_protocol))
         .register(function!(api::configure::dws_client_add_header))
         .register(function!(api::configure::dws_client_set_origin))
+        .register(function!(api::configure::dws_client_set_proxy))
+        .register(function!(api::configure::dws_client_set_proxy_from_env))
         .register(function!(api::configure::dws_client_add_root_ca_pem))
         .register(function!(api::configure::dws_client_pin_sha256))
         .register(function!(

@@ -280,6 +280,8 @@ impl DwsOptions {
             reconnect_buffer,
             permessage_deflate,
             delivery,
+            // Set by dws_client_set_proxy / _from_env (strings do not fit here).
+            proxy: devian_ws_engine::ProxySetting::Direct,
         })
     }
 }

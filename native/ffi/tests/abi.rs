@@ -13,6 +13,7 @@ const BOGUS: [u64; 4] = [0, 1, 0xdead_beef_0000_0007, u64::MAX];
 /// Every function taking a handle, called with `h` and otherwise valid arguments.
 fn call_all(h: u64) -> Vec<(&'static str, DwsStatus)> {
     let s = c("x");
+    let proxy = c("socks5h://127.0.0.1:1080");
     let pem = b"-----BEGIN CERTIFICATE-----\n";
     let pin = [0u8; 32];
     let codes = [1006u16];
@@ -26,6 +27,8 @@ fn call_all(h: u64) -> Vec<(&'static str, DwsStatus)> {
             ("add_protocol", dws_client_add_protocol(h, ap(&s))),
             ("add_header", dws_client_add_header(h, ap(&s), ap(&s))),
             ("set_origin", dws_client_set_origin(h, ap(&s))),
+            ("set_proxy", dws_client_set_proxy(h, ap(&proxy))),
+            ("set_proxy_from_env", dws_client_set_proxy_from_env(h)),
             (
                 "add_root_ca_pem",
                 dws_client_add_root_ca_pem(h, pem.as_ptr().cast(), pem.len() as u64),
@@ -831,6 +834,36 @@ fn a_reservation_is_one_at_a_time_and_ends_with_commit_or_abort() {
     );
     // Freed with a reservation pending: the buffer goes with the handle.
     unsafe { assert_eq!(dws_client_send_reserve(h, 64, &mut p), DwsStatus::Ok) };
+    assert_eq!(dws_client_free(h), DwsStatus::Ok);
+}
+
+#[test]
+fn proxy_urls_are_checked_and_never_echo_credentials() {
+    let _t = serial();
+    let h = new_client("ws://127.0.0.1:9/", None);
+    let secret = c("ftp://alice:hunter2@proxy:21");
+    unsafe {
+        assert_eq!(
+            dws_client_set_proxy(h, ap(&secret)),
+            DwsStatus::InvalidArgument
+        );
+        assert!(!last_error().contains("hunter2"), "{}", last_error());
+        assert_eq!(
+            dws_client_set_proxy(h, ap(&c("http://alice:hunter2@127.0.0.1:3128"))),
+            DwsStatus::Ok
+        );
+        assert_eq!(
+            dws_client_set_proxy(h, null_str()),
+            DwsStatus::Ok,
+            "null: no proxy"
+        );
+        assert_eq!(
+            dws_client_set_proxy(h, ap(&c(""))),
+            DwsStatus::Ok,
+            "empty: no proxy"
+        );
+    }
+    assert_eq!(dws_client_set_proxy_from_env(h), DwsStatus::Ok);
     assert_eq!(dws_client_free(h), DwsStatus::Ok);
 }
 

@@ -241,6 +241,8 @@ fn every_exported_function_is_in_the_inventory_and_both_bindings() {
         "dws_client_add_protocol",
         "dws_client_add_header",
         "dws_client_set_origin",
+        "dws_client_set_proxy",
+        "dws_client_set_proxy_from_env",
         "dws_client_add_root_ca_pem",
         "dws_client_pin_sha256",
         "dws_client_dangerous_accept_any_certificate",

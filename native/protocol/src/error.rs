@@ -23,6 +23,9 @@ pub enum Error {
     Handshake(HandshakeError),
     /// TLS could not be established or verified.
     Tls(TlsError),
+    /// The proxy refused or failed the tunnel (HTTP CONNECT status, SOCKS5
+    /// reply, authentication); the text says which, never the credentials.
+    Proxy(String),
     /// The peer broke RFC 6455 framing or sequencing: fail with 1002.
     Protocol(ProtocolViolation),
     /// A text message or close reason was not valid UTF-8: fail with 1007.
@@ -183,6 +186,7 @@ impl fmt::Display for Error {
             Error::Url(why) => write!(f, "invalid URL: {why}"),
             Error::Handshake(e) => write!(f, "handshake failed: {e}"),
             Error::Tls(e) => write!(f, "TLS failed: {e}"),
+            Error::Proxy(why) => write!(f, "proxy: {why}"),
             Error::Protocol(v) => write!(f, "protocol error: {v}"),
             Error::InvalidUtf8 => f.write_str("invalid UTF-8 in text message or close reason"),
             Error::TooBig { what, size, limit } => {

@@ -2,6 +2,7 @@
 
 use crate::config::WebSocketConfig;
 use crate::head::{read_head, SetTimeout};
+use crate::proxy::{connect_via, ProxySetting};
 use crate::stream::{MaybeTlsStream, SocketControl};
 use crate::tls::{self, TlsOptions};
 use crate::websocket::WebSocket;
@@ -38,6 +39,7 @@ pub struct ClientBuilder {
     tls_config: Option<Arc<rustls::ClientConfig>>,
     connect_timeout: Duration,
     handshake_limits: HandshakeLimits,
+    proxy: ProxySetting,
 }
 
 impl ClientBuilder {
@@ -51,6 +53,7 @@ impl ClientBuilder {
             tls_config: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             handshake_limits: HandshakeLimits::default(),
+            proxy: ProxySetting::Direct,
         }
     }
 
@@ -144,6 +147,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Connects through a proxy ([`ProxySetting::Use`]), or as the
+    /// environment says ([`ProxySetting::FromEnvironment`]); direct by default.
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
     /// Connects: resolves the host, tries each address in turn, runs TLS for
     /// `wss://` and the opening handshake, all bounded in time. The socket
     /// is left without read or write timeouts.
@@ -151,7 +161,8 @@ impl ClientBuilder {
         let url = WsUrl::parse(&self.url)?;
         // Refuse a request that would inject header lines before any I/O.
         self.request.validate()?;
-        let tcp = tcp_connect(&url, Instant::now() + self.connect_timeout)?;
+        let proxy = self.proxy.resolve(&url)?;
+        let tcp = connect_via(proxy.as_ref(), &url, Instant::now() + self.connect_timeout)?;
         let deadline = Instant::now() + self.handshake_limits.timeout;
         let budget = remaining(deadline)?;
         tcp.set_read_timeout(Some(budget))?;
@@ -182,9 +193,14 @@ impl ClientBuilder {
 
 /// The time left until `deadline`, or a timeout error.
 fn remaining(deadline: Instant) -> Result<Duration> {
+    remaining_for(deadline, "opening handshake")
+}
+
+/// The time left until `deadline`, or `Timeout(what)`.
+pub(crate) fn remaining_for(deadline: Instant, what: &'static str) -> Result<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        Err(Error::Timeout("opening handshake"))
+        Err(Error::Timeout(what))
     } else {
         Ok(left)
     }
@@ -199,10 +215,15 @@ fn remaining(deadline: Instant) -> Result<Duration> {
 /// next one is tried. Name resolution itself is the system's and is not
 /// bounded by `deadline`.
 pub fn tcp_connect(url: &WsUrl, deadline: Instant) -> Result<TcpStream> {
-    let addrs = resolve(&url.host, url.port, deadline)?;
+    resolve_and_connect(&url.host, url.port, deadline)
+}
+
+/// [`tcp_connect`] to any `host` and `port` (the server's, or a proxy's).
+pub(crate) fn resolve_and_connect(host: &str, port: u16, deadline: Instant) -> Result<TcpStream> {
+    let addrs = resolve(host, port, deadline)?;
     let mut last = None;
     for (i, addr) in addrs.iter().enumerate() {
-        let left = remaining(deadline).map_err(|_| Error::Timeout("TCP connect"))?;
+        let left = remaining_for(deadline, "TCP connect")?;
         let share = left / u32::try_from(addrs.len() - i).unwrap_or(u32::MAX);
         match TcpStream::connect_timeout(addr, share.max(Duration::from_millis(1))) {
             Ok(tcp) => {
@@ -215,7 +236,7 @@ pub fn tcp_connect(url: &WsUrl, deadline: Instant) -> Result<TcpStream> {
     Err(match last {
         Some(e) if crate::stream::is_timeout(&e) => Error::Timeout("TCP connect"),
         Some(e) => Error::Io(e),
-        None => Error::Url(format!("{:?} resolved to no address", url.host)),
+        None => Error::Url(format!("{host:?} resolved to no address")),
     })
 }
 

@@ -15,6 +15,7 @@
 mod client;
 mod config;
 mod head;
+pub mod proxy;
 mod server;
 mod stream;
 pub mod tls;
@@ -30,6 +31,7 @@ pub use devian_ws_protocol::handshake::client::{ClientRequest, ClientResponse};
 pub use devian_ws_protocol::handshake::server::UpgradeRequest;
 pub use devian_ws_protocol::handshake::HandshakeLimits;
 pub use devian_ws_protocol::{CloseCode, Error, Limits, Message, MessageKind, Result, Role};
+pub use proxy::{Proxy, ProxySetting};
 pub use server::WebSocketUpgrade;
 pub use stream::{is_timeout, DeadlineIo, MaybeTlsStream, SocketControl};
 pub use tls::TlsOptions;

@@ -222,6 +222,8 @@ internal static class WebGLTransportTests
         ExpectNotSupported(new WebSocketOptions { ReceiveQueueMaxMessages = 16 }, "receive queue messages");
         ExpectNotSupported(new WebSocketOptions { ReceiveQueueMaxBytes = 1 << 20 }, "receive queue bytes");
         ExpectNotSupported(new WebSocketOptions { Delivery = WebSocketDelivery.AtLeastOnce }, "at-least-once delivery");
+        ExpectNotSupported(new WebSocketOptions { Proxy = "http://127.0.0.1:3128" }, "proxy");
+        ExpectNotSupported(new WebSocketOptions { ProxyFromEnvironment = true }, "proxy from the environment");
         var stable = new WebSocketOptions();
         stable.Reconnect.StableAfter = TimeSpan.FromSeconds(1);
         ExpectNotSupported(stable, "reconnect stable-after");

@@ -39,6 +39,8 @@ namespace Devian.Network.Unity
         [SerializeField] private string url = DefaultUrl;
         [Tooltip("Sub-protocols offered in the opening handshake (RFC 6455 section 1.9), in order of preference.")]
         [SerializeField] private string[] subProtocols = new string[0];
+        [Tooltip("Optional proxy: http://[user:pass@]host:port (HTTP CONNECT) or socks5:// / socks5h://host:port. Empty connects directly (or uses Options.Proxy). Refused on WebGL, where the browser picks the proxy.")]
+        [SerializeField] private string proxy = "";
         [Tooltip("Session id passed to INetRuntime.TryDispatchInbound with every message.")]
         [SerializeField] private int sessionId;
         [Tooltip("Connect when the component is enabled.")]
@@ -113,6 +115,12 @@ namespace Devian.Network.Unity
         /// <summary>Server address used by <see cref="Connect()"/>.</summary>
         public string Url { get { return url; } set { url = value; } }
 
+        /// <summary>
+        /// Proxy URL for the next connect (see <see cref="WebSocketOptions.Proxy"/>); applies when
+        /// <see cref="Options"/> names no proxy itself. Empty connects directly.
+        /// </summary>
+        public string Proxy { get { return proxy; } set { proxy = value ?? string.Empty; } }
+
         /// <summary>Sub-protocols offered by <see cref="Connect()"/>.</summary>
         public string[] SubProtocols { get { return subProtocols; } set { subProtocols = value ?? new string[0]; } }
 
@@ -184,9 +192,12 @@ namespace Devian.Network.Unity
                 // NetworkClient shields the transport from handler exceptions by counting them;
                 // surface them too, or a bug in a FrameReceived handler would vanish silently.
                 core.OnDispatchError += LogDispatchError;
-                _client = Options != null
-                    ? new WebSocketClient(core, Options, sessionId)
-                    : new WebSocketClient(core, sessionId);
+                WebSocketOptions options = Options ?? new WebSocketOptions();
+                if (!string.IsNullOrEmpty(proxy) && string.IsNullOrEmpty(options.Proxy) && !options.ProxyFromEnvironment)
+                {
+                    options.Proxy = proxy;
+                }
+                _client = new WebSocketClient(core, options, sessionId);
                 _client.OnOpen += RaiseOpen;
                 _client.OnClose += RaiseClose;
                 _client.OnError += RaiseError;

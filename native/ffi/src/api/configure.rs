@@ -7,7 +7,7 @@ use crate::error::{FfiError, FfiResult};
 use crate::guard::guard;
 use crate::registry;
 use crate::status::DwsStatus;
-use devian_ws_engine::{Auth, Config};
+use devian_ws_engine::{Auth, Config, Proxy, ProxySetting};
 use interoptopus::ffi_function;
 use interoptopus::patterns::string::AsciiPointer;
 use std::ffi::c_void;
@@ -104,6 +104,47 @@ pub unsafe extern "C" fn dws_client_set_origin(handle: u64, origin: AsciiPointer
     configure(handle, |c| {
         // SAFETY: a string argument is null (refused by `str_arg`) or NUL-terminated and valid for this call, per the `# Safety` contract.
         c.origin = Some(header_value_arg(unsafe { str_arg(&origin, "origin") }?)?);
+        Ok(())
+    })
+}
+
+/// Connects through the proxy at `url` (copied): `http://[user:pass@]host:port`
+/// (HTTP CONNECT, Basic auth), `socks5://…` (target name resolved here) or
+/// `socks5h://…` (resolved by the proxy); user and password percent-encoded.
+/// Null or empty means no proxy, whatever the environment says (the default).
+/// A malformed URL is `InvalidArgument`; its text never echoes credentials.
+///
+/// # Safety
+/// Non-null pointers must be valid for the reads and writes described
+/// above for the duration of the call; strings must be NUL-terminated.
+#[ffi_function]
+#[no_mangle]
+pub unsafe extern "C" fn dws_client_set_proxy(handle: u64, url: AsciiPointer) -> DwsStatus {
+    configure(handle, |c| {
+        if url.as_c_str().is_none() {
+            c.proxy = ProxySetting::Direct;
+            return Ok(());
+        }
+        // SAFETY: a string argument is null (handled above) or NUL-terminated and valid for this call, per the `# Safety` contract.
+        let url = unsafe { str_arg(&url, "url") }?;
+        c.proxy = if url.is_empty() {
+            ProxySetting::Direct
+        } else {
+            ProxySetting::Use(Proxy::parse(url).map_err(|e| FfiError::invalid(e.to_string()))?)
+        };
+        Ok(())
+    })
+}
+
+/// Connects through the proxy the environment names, looked up at each
+/// (re)connect: `HTTPS_PROXY` for `wss://`, `HTTP_PROXY` for `ws://` (or the
+/// lower-case names), else `ALL_PROXY`; none when `NO_PROXY` lists the host.
+/// Off unless called; `dws_client_set_proxy` replaces it.
+#[ffi_function]
+#[no_mangle]
+pub extern "C" fn dws_client_set_proxy_from_env(handle: u64) -> DwsStatus {
+    configure(handle, |c| {
+        c.proxy = ProxySetting::FromEnvironment;
         Ok(())
     })
 }

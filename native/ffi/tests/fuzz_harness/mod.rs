@@ -95,6 +95,8 @@ enum Call {
     AddProtocol(Handle, Text),
     AddHeader(Handle, Text, Text),
     SetOrigin(Handle, Text),
+    SetProxy(Handle, Text),
+    SetProxyFromEnv(Handle),
     AddRootCaPem(Handle, Buffer),
     PinSha256(Handle, bool),
     DangerousAcceptAny(Handle, u8),
@@ -338,6 +340,16 @@ fn run(call: &Call, m: &mut Model) {
             configure(m, *h, s.is_none(), &|h| unsafe {
                 dws_client_set_origin(h, ptr(&s))
             });
+        }
+        Call::SetProxy(h, t) => {
+            let s = c_string(t, "socks5h://127.0.0.1:1");
+            // Null means "no proxy": never a NullPointer.
+            configure(m, *h, false, &|h| unsafe {
+                dws_client_set_proxy(h, ptr(&s))
+            });
+        }
+        Call::SetProxyFromEnv(h) => {
+            configure(m, *h, false, &|h| dws_client_set_proxy_from_env(h));
         }
         Call::AddRootCaPem(h, b) => {
             let (p, len) = buffer(b);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod proxies;
 
 use devian_websocket::{
     Error, HandshakeLimits, MaybeTlsStream, Message, WebSocket, WebSocketConfig, WebSocketUpgrade,

@@ -132,6 +132,25 @@ namespace Devian.Network.Native
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_origin")]
         public static extern DwsStatus dws_client_set_origin(ulong handle, [MarshalAs(Utf8)] string origin);
 
+        /// Connects through the proxy at `url` (copied): `http://[user:pass@]host:port`
+        /// (HTTP CONNECT, Basic auth), `socks5://…` (target name resolved here) or
+        /// `socks5h://…` (resolved by the proxy); user and password percent-encoded.
+        /// Null or empty means no proxy, whatever the environment says (the default).
+        /// A malformed URL is `InvalidArgument`; its text never echoes credentials.
+        ///
+        /// # Safety
+        /// Non-null pointers must be valid for the reads and writes described
+        /// above for the duration of the call; strings must be NUL-terminated.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_proxy")]
+        public static extern DwsStatus dws_client_set_proxy(ulong handle, [MarshalAs(Utf8)] string url);
+
+        /// Connects through the proxy the environment names, looked up at each
+        /// (re)connect: `HTTPS_PROXY` for `wss://`, `HTTP_PROXY` for `ws://` (or the
+        /// lower-case names), else `ALL_PROXY`; none when `NO_PROXY` lists the host.
+        /// Off unless called; `dws_client_set_proxy` replaces it.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_set_proxy_from_env")]
+        public static extern DwsStatus dws_client_set_proxy_from_env(ulong handle);
+
         /// Trusts the PEM certificates in `pem[0..len]` as extra roots (copied).
         ///
         /// # Safety
@@ -384,7 +403,7 @@ namespace Devian.Network.Native
         public ushort code;
         /// Closed only: 1 when the close handshake completed.
         public byte was_clean;
-        /// Error only: 1 I/O, 2 TLS, 3 handshake, 4 protocol, 5 timeout, 6 other.
+        /// Error only: 1 I/O, 2 TLS, 3 handshake, 4 protocol, 5 timeout, 6 other, 7 proxy.
         public uint error_kind;
         /// Reconnecting only: 1-based attempt number.
         public uint attempt;

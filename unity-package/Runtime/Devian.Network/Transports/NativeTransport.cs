@@ -399,6 +399,15 @@ namespace Devian.Network.Transports
                 if ((s = (TransportStatus)Interop.dws_client_set_origin(h, options.Origin)) != TransportStatus.Ok) return s;
             }
 
+            if (!string.IsNullOrEmpty(options.Proxy))
+            {
+                if ((s = (TransportStatus)Interop.dws_client_set_proxy(h, options.Proxy)) != TransportStatus.Ok) return s;
+            }
+            else if (options.ProxyFromEnvironment)
+            {
+                if ((s = (TransportStatus)Interop.dws_client_set_proxy_from_env(h)) != TransportStatus.Ok) return s;
+            }
+
             WebSocketTlsOptions tls = options.Tls ?? new WebSocketTlsOptions();
             var roots = tls.RootCertificatesPem;
             for (int i = 0; i < roots.Count; i++)

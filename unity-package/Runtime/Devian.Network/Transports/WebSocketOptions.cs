@@ -59,6 +59,22 @@ namespace Devian.Network.Transports
         /// </summary>
         public WebSocketDelivery Delivery { get; set; } = WebSocketDelivery.AtMostOnce;
 
+        /// <summary>
+        /// Proxy to connect through: <c>http://[user:pass@]host:port</c> (HTTP CONNECT, Basic auth),
+        /// <c>socks5://</c> (the server's name resolved here) or <c>socks5h://</c> (resolved by the proxy);
+        /// user and password percent-encoded. Null (the default) connects directly. Reconnects and
+        /// keep-alive go through the same proxy. Not available on WebGL: the browser picks the proxy.
+        /// The credentials never appear in errors or logs.
+        /// </summary>
+        public string Proxy { get; set; }
+
+        /// <summary>
+        /// Use the proxy the environment names, read at each (re)connect: <c>HTTPS_PROXY</c> for
+        /// <c>wss://</c>, <c>HTTP_PROXY</c> for <c>ws://</c> (lower-case names too), else <c>ALL_PROXY</c>;
+        /// none when <c>NO_PROXY</c> lists the host. Off by default; cannot be combined with <see cref="Proxy"/>.
+        /// </summary>
+        public bool ProxyFromEnvironment { get; set; }
+
         /// <summary>Automatic reconnection.</summary>
         public WebSocketReconnectPolicy Reconnect { get; set; } = new WebSocketReconnectPolicy();
 
@@ -111,6 +127,10 @@ namespace Devian.Network.Transports
             if (!(Reconnect.Multiplier >= 1.0) || double.IsInfinity(Reconnect.Multiplier))
             {
                 throw new ArgumentException("must be a finite number of at least 1.0", "Reconnect.Multiplier");
+            }
+            if (!string.IsNullOrEmpty(Proxy) && ProxyFromEnvironment)
+            {
+                throw new ArgumentException("set either Proxy or ProxyFromEnvironment, not both", "Proxy");
             }
             if (Delivery != WebSocketDelivery.AtMostOnce && Delivery != WebSocketDelivery.AtLeastOnce)
             {

@@ -386,6 +386,10 @@ namespace Devian.Network.Transports
                 throw new NotSupportedException("MaxFrameSize/MaxMessageSize" + Hint +
                     " (the browser accepts every message whole); keep the defaults in WebGL builds");
             }
+            if (!string.IsNullOrEmpty(o.Proxy) || o.ProxyFromEnvironment)
+            {
+                throw new NotSupportedException("a proxy" + Hint + " (the browser uses the system's proxy settings)");
+            }
             if (o.Delivery != WebSocketDelivery.AtMostOnce)
             {
                 throw new NotSupportedException("Delivery.AtLeastOnce" + Hint +

@@ -170,6 +170,13 @@ impl Client {
         self.inner.dispatch.pop()
     }
 
+    /// Blocks until [`Client::poll`] has an event or `timeout` passes;
+    /// `true` if it has. For a consumer thread with nothing else to do (an
+    /// async pump); a game loop polls each frame instead.
+    pub fn wait(&self, timeout: std::time::Duration) -> bool {
+        self.inner.dispatch.wait_nonempty(timeout)
+    }
+
     /// Starts the close handshake. No reconnect follows.
     ///
     /// Messages accepted before the close go out first, then the Close frame,

@@ -26,6 +26,10 @@ pub(crate) struct Dispatch {
     parked: AtomicBool,
     gate: Mutex<()>,
     wake: Condvar,
+    /// A consumer is blocked in `wait_nonempty`; producers then notify `ready`.
+    consumer_waiting: AtomicBool,
+    ready_gate: Mutex<()>,
+    ready: Condvar,
 }
 
 impl Dispatch {
@@ -39,6 +43,9 @@ impl Dispatch {
             parked: AtomicBool::new(false),
             gate: Mutex::new(()),
             wake: Condvar::new(),
+            consumer_waiting: AtomicBool::new(false),
+            ready_gate: Mutex::new(()),
+            ready: Condvar::new(),
         }
     }
 
@@ -102,7 +109,10 @@ impl Dispatch {
     pub(crate) fn push_event(&self, mut event: Event, stop: &dyn Fn() -> bool) {
         loop {
             match self.events.push(event) {
-                Ok(()) => return,
+                Ok(()) => {
+                    self.wake_consumer();
+                    return;
+                }
                 Err(back) => event = back,
             }
             if !self.park_until(|| !self.events.is_full(), stop) {
@@ -120,6 +130,46 @@ impl Dispatch {
         }
         self.signal();
         Some(event)
+    }
+
+    /// Blocks until an event is waiting or `timeout` passes; `true` if one is.
+    /// For a consumer that has nothing else to do (the .NET async client's
+    /// pump thread); a game polls from `Update()` instead.
+    ///
+    /// No wakeup is lost: the consumer announces itself, then looks at the
+    /// queue under `ready_gate`; a producer pushes, then looks at the flag and
+    /// notifies under the same lock. With SeqCst on both sides, at least one
+    /// of them sees the other. Producers pay nothing while no one waits.
+    pub(crate) fn wait_nonempty(&self, timeout: std::time::Duration) -> bool {
+        if !self.events.is_empty() {
+            return true;
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        let mut guard = self.ready_gate.lock().unwrap_or_else(|p| p.into_inner());
+        self.consumer_waiting.store(true, SeqCst);
+        let ready = loop {
+            if !self.events.is_empty() {
+                break true;
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break false;
+            }
+            guard = self
+                .ready
+                .wait_timeout(guard, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        };
+        self.consumer_waiting.store(false, SeqCst);
+        ready
+    }
+
+    fn wake_consumer(&self) {
+        if self.consumer_waiting.load(SeqCst) {
+            let _guard = self.ready_gate.lock().unwrap_or_else(|p| p.into_inner());
+            self.ready.notify_all();
+        }
     }
 
     /// Wakes a parked producer (after `pop`, or to let it see a stop request).
@@ -180,6 +230,29 @@ mod tests {
             .expect("producer resumed after poll");
         producer.join().unwrap();
         assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn a_waiting_consumer_wakes_on_push_and_times_out_without_one() {
+        let d = Arc::new(Dispatch::new(QueueLimits::new(4, 1 << 20)));
+        assert!(
+            !d.wait_nonempty(Duration::from_millis(10)),
+            "nothing to wait for"
+        );
+        let producer = {
+            let d = Arc::clone(&d);
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                d.push_message(msg(1), 1, &|| false).unwrap();
+            })
+        };
+        assert!(
+            d.wait_nonempty(Duration::from_secs(10)),
+            "woken by the push"
+        );
+        producer.join().unwrap();
+        assert!(d.wait_nonempty(Duration::ZERO), "still there until popped");
+        assert!(d.pop().is_some());
     }
 
     #[test]

@@ -126,6 +126,10 @@ impl<T> GrowQueue<T> {
     }
 
     /// Whether `capacity` items are queued.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub(crate) fn is_full(&self) -> bool {
         self.len() >= self.capacity
     }

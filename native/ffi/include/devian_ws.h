@@ -366,6 +366,13 @@ DwsStatus dws_client_send_commit(uint64_t handle, uint32_t kind);
 /// Drops the reservation without sending; `Ok` also when there is none.
 DwsStatus dws_client_send_abort(uint64_t handle);
 
+/// Blocks the calling thread until `dws_client_poll` has an event (`Ok`) or
+/// `timeout_ms` passes (`Empty`). For a thread that only pumps events (an
+/// async wrapper); a game loop polls each frame instead. Freeing the handle
+/// from another thread ends the wait within about 10 ms (`InvalidHandle`).
+/// Before connect: `InvalidState`.
+DwsStatus dws_client_wait(uint64_t handle, uint32_t timeout_ms);
+
 /// Takes the next event into `*out_event` (caller-owned, written only): `Ok` with
 /// an event, `Empty` when none is waiting (`*out_event` zeroed). Releases the
 /// previous event first. `out_event.data` points into library memory that stays

@@ -86,6 +86,7 @@ pub fn ffi_inventory() -> Inventory {
         .register(function!(api::io::dws_client_send_reserve))
         .register(function!(api::io::dws_client_send_commit))
         .register(function!(api::io::dws_client_send_abort))
+        .register(function!(api::io::dws_client_wait))
         .register(function!(api::io::dws_client_poll))
         .register(function!(api::io::dws_client_release))
         // Queries.

@@ -60,6 +60,7 @@ fn call_all(h: u64) -> Vec<(&'static str, DwsStatus)> {
             ("send_reserve", dws_client_send_reserve(h, 2, &mut reserved)),
             ("send_commit", dws_client_send_commit(h, DWS_MESSAGE_BINARY)),
             ("send_abort", dws_client_send_abort(h)),
+            ("wait", dws_client_wait(h, 0)),
             ("poll", dws_client_poll(h, &mut ev)),
             ("release", dws_client_release(h)),
             ("state", dws_client_state(h, &mut state)),
@@ -865,6 +866,42 @@ fn proxy_urls_are_checked_and_never_echo_credentials() {
     }
     assert_eq!(dws_client_set_proxy_from_env(h), DwsStatus::Ok);
     assert_eq!(dws_client_free(h), DwsStatus::Ok);
+}
+
+#[test]
+fn wait_blocks_until_an_event_and_a_free_ends_it() {
+    let _t = serial();
+    let h = new_client("ws://127.0.0.1:9/", None);
+    assert_eq!(
+        dws_client_wait(h, 0),
+        DwsStatus::InvalidState,
+        "before connect"
+    );
+    assert_eq!(dws_client_free(h), DwsStatus::Ok);
+    let server = EchoServer::start(1);
+    let h = open_client(&server, "/wait");
+    assert_eq!(
+        dws_client_wait(h, 20),
+        DwsStatus::Empty,
+        "nothing arrives unasked"
+    );
+    assert_eq!(send_reserved(h, DWS_MESSAGE_TEXT, b"hi"), DwsStatus::Ok);
+    assert_eq!(
+        dws_client_wait(h, 10_000),
+        DwsStatus::Ok,
+        "the echo wakes it"
+    );
+    // Drain the echo so a waiter has nothing; then free the handle under it.
+    let mut ev = DwsEvent::NONE;
+    unsafe { while dws_client_poll(h, &mut ev) == DwsStatus::Ok {} };
+    let waiter = std::thread::spawn(move || dws_client_wait(h, 60_000));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(dws_client_free(h), DwsStatus::Ok);
+    assert_eq!(
+        waiter.join().unwrap(),
+        DwsStatus::InvalidHandle,
+        "the free ended the wait"
+    );
 }
 
 #[test]

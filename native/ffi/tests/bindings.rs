@@ -256,6 +256,7 @@ fn every_exported_function_is_in_the_inventory_and_both_bindings() {
         "dws_client_send_reserve",
         "dws_client_send_commit",
         "dws_client_send_abort",
+        "dws_client_wait",
         "dws_client_poll",
         "dws_client_release",
         "dws_client_close",

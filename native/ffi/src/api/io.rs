@@ -9,6 +9,7 @@ use crate::status::DwsStatus;
 use devian_ws_protocol::MessageKind;
 use interoptopus::ffi_function;
 use std::ffi::c_void;
+use std::time::{Duration, Instant};
 
 /// Queues one message: `kind` 1 text (must be UTF-8, RFC 6455 §5.6) or 2
 /// binary; `data[0..len]` is copied once into a pooled buffer before this
@@ -118,6 +119,35 @@ fn message_kind(kind: u32) -> Result<MessageKind, FfiError> {
         ))),
     }
 }
+
+/// Blocks the calling thread until `dws_client_poll` has an event (`Ok`) or
+/// `timeout_ms` passes (`Empty`). For a thread that only pumps events (an
+/// async wrapper); a game loop polls each frame instead. Freeing the handle
+/// from another thread ends the wait within about 10 ms (`InvalidHandle`).
+/// Before connect: `InvalidState`.
+#[ffi_function]
+#[no_mangle]
+pub extern "C" fn dws_client_wait(handle: u64, timeout_ms: u32) -> DwsStatus {
+    guard(|| {
+        let entry = registry::get(handle)?;
+        let deadline = Instant::now() + Duration::from_millis(u64::from(timeout_ms));
+        loop {
+            // In slices, so the entry's lock is never held long: a free or a
+            // stop from another thread gets in between.
+            let left = deadline.saturating_duration_since(Instant::now());
+            let slice = left.min(WAIT_SLICE);
+            if entry.with_client(|client| Ok(client.wait(slice)))? {
+                return Ok(DwsStatus::Ok);
+            }
+            if left <= WAIT_SLICE {
+                return Ok(DwsStatus::Empty);
+            }
+        }
+    })
+}
+
+/// The longest `dws_client_wait` holds the entry between checks.
+const WAIT_SLICE: Duration = Duration::from_millis(10);
 
 /// Takes the next event into `*out_event` (caller-owned, written only): `Ok` with
 /// an event, `Empty` when none is waiting (`*out_event` zeroed). Releases the

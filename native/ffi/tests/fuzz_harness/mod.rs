@@ -111,6 +111,8 @@ enum Call {
     Reserve(Handle, u16, bool, u8),
     Commit(Handle, u8),
     Abort(Handle),
+    /// Wait up to 0..=7 ms for an event.
+    Wait(Handle, u8),
     Poll(Handle, bool),
     Release(Handle),
     State(Handle, bool),
@@ -476,6 +478,16 @@ fn run(call: &Call, m: &mut Model) {
             let status = dws_client_send_abort(h);
             m.reserved.remove(&h);
             expect_for(call, status, live, false, &[Ok]);
+        }
+        Call::Wait(h, ms) => {
+            let (h, live) = m.pick(*h);
+            let status = dws_client_wait(h, u32::from(*ms % 8));
+            let otherwise: &[DwsStatus] = if m.connected.contains(&h) {
+                &[Ok, Empty]
+            } else {
+                &[InvalidState]
+            };
+            expect_for(call, status, live, false, otherwise);
         }
         Call::Poll(h, null_out) => {
             let (h, live) = m.pick(*h);

@@ -262,6 +262,14 @@ namespace Devian.Network.Native
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_send_abort")]
         public static extern DwsStatus dws_client_send_abort(ulong handle);
 
+        /// Blocks the calling thread until `dws_client_poll` has an event (`Ok`) or
+        /// `timeout_ms` passes (`Empty`). For a thread that only pumps events (an
+        /// async wrapper); a game loop polls each frame instead. Freeing the handle
+        /// from another thread ends the wait within about 10 ms (`InvalidHandle`).
+        /// Before connect: `InvalidState`.
+        [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_wait")]
+        public static extern DwsStatus dws_client_wait(ulong handle, uint timeout_ms);
+
         /// Takes the next event into `*out_event` (caller-owned, written only): `Ok` with
         /// an event, `Empty` when none is waiting (`*out_event` zeroed). Releases the
         /// previous event first. `out_event.data` points into library memory that stays

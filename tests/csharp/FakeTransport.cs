@@ -176,6 +176,11 @@ namespace Devian.Network.Tests
             _reserved = -1;
         }
 
+        public TransportStatus Wait(int timeoutMs)
+        {
+            return _count > 0 ? TransportStatus.Ok : TransportStatus.Empty;
+        }
+
         public TransportStatus Poll(out TransportEvent ev)
         {
             if (_eventHeld)

@@ -59,6 +59,12 @@ namespace Devian.Network.Transports
         /// <summary>Ends the use of the event returned by the last successful <see cref="Poll"/>; its Data becomes invalid.</summary>
         void ReleaseEvent();
 
+        /// <summary>
+        /// Blocks until <see cref="Poll"/> has an event (<see cref="TransportStatus.Ok"/>) or
+        /// <paramref name="timeoutMs"/> passes (<see cref="TransportStatus.Empty"/>); for a pump thread.
+        /// </summary>
+        TransportStatus Wait(int timeoutMs);
+
         /// <summary>Starts the close handshake (RFC 6455 §7.1.2) with a code and a UTF-8 reason of at most 123 bytes.</summary>
         TransportStatus Close(ushort code, string reason);
 

@@ -162,6 +162,28 @@ namespace Devian.Network.Transports
         }
 
         /// <inheritdoc/>
+        public TransportStatus Wait(int timeoutMs)
+        {
+            NativeClientHandle h = _handle;
+            bool added = false;
+            TransportStatus status = Acquire(h, ref added);
+            if (status != TransportStatus.Ok)
+            {
+                return status;
+            }
+            try
+            {
+                // Returns within ~10 ms of a Dispose on another thread (the native wait is sliced),
+                // and the reference held here only delays the free until then.
+                return (TransportStatus)Interop.dws_client_wait(h.Value, (uint)Math.Max(0, timeoutMs));
+            }
+            finally
+            {
+                h.DangerousRelease();
+            }
+        }
+
+        /// <inheritdoc/>
         public TransportStatus Poll(out TransportEvent ev)
         {
             ev = default(TransportEvent);

@@ -1,23 +1,42 @@
 using System;
+using System.Text;
 
 namespace Devian.Network.Transports
 {
-    /// <summary>Kind of a WebSocket data message (RFC 6455 §5.6).</summary>
-    public enum WebSocketMessageKind
-    {
-        /// <summary>UTF-8 text.</summary>
-        Text = 1,
-
-        /// <summary>Binary data (FrameV1 travels as binary).</summary>
-        Binary = 2,
-    }
-
     /// <summary>
-    /// Receives one whole message inside <see cref="WebSocketClient.Update()"/>. <paramref name="data"/>
-    /// points into a pooled buffer that is reused as soon as the handler returns: copy what must outlive
-    /// the call (<c>data.ToArray()</c>, or <c>Encoding.UTF8.GetString</c> for text).
+    /// One whole message from <see cref="IWebSocketClient.ReceiveAsync"/>: its kind and payload. The
+    /// payload array is the message's only allocation and belongs to the caller. After the connection
+    /// closed, the kind is <see cref="WebSocketMessageKind.Close"/> and the close code and reason are set.
     /// </summary>
-    /// <param name="data">The payload (UTF-8 for <see cref="WebSocketMessageKind.Text"/>).</param>
-    /// <param name="kind">Text or binary.</param>
-    public delegate void WebSocketMessageHandler(ReadOnlySpan<byte> data, WebSocketMessageKind kind);
+    public readonly struct WebSocketMessage
+    {
+        private static readonly byte[] Empty = new byte[0];
+        private readonly byte[] _data;
+
+        internal WebSocketMessage(WebSocketMessageKind kind, byte[] data, ushort closeStatus, string closeReason)
+        {
+            Kind = kind;
+            _data = data;
+            CloseStatus = closeStatus;
+            CloseReason = closeReason;
+        }
+
+        /// <summary>Text, binary, or <see cref="WebSocketMessageKind.Close"/> once the connection is closed.</summary>
+        public WebSocketMessageKind Kind { get; }
+
+        /// <summary>The payload (UTF-8 for text); empty for a close.</summary>
+        public byte[] Data { get { return _data ?? Empty; } }
+
+        /// <summary>For <see cref="WebSocketMessageKind.Close"/>: the close code (RFC 6455 §7.4; 1006 without a close frame).</summary>
+        public ushort CloseStatus { get; }
+
+        /// <summary>For <see cref="WebSocketMessageKind.Close"/>: the close reason.</summary>
+        public string CloseReason { get; }
+
+        /// <summary>Whether this marks the end of the connection rather than a message.</summary>
+        public bool IsClose { get { return Kind == WebSocketMessageKind.Close; } }
+
+        /// <summary>The payload decoded as UTF-8 (allocates the string).</summary>
+        public string Text { get { return Encoding.UTF8.GetString(Data); } }
+    }
 }

@@ -168,6 +168,13 @@ namespace Devian.Network.Transports
         }
 
         /// <inheritdoc/>
+        public TransportStatus Wait(int timeoutMs)
+        {
+            // A WebGL player has one thread: nothing may block it.
+            return Fail(TransportStatus.InvalidState, "blocking waits are not possible on WebGL; poll from Update()");
+        }
+
+        /// <inheritdoc/>
         public TransportStatus Poll(out TransportEvent ev)
         {
             ev = default(TransportEvent);

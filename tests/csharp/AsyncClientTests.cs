@@ -23,6 +23,7 @@ namespace Devian.Network.Tests
         {
             tests.Add(new TestCase("e2e", "Async.Rust.EchoTextBinarySegmentMemoryThenClose", () => Echo(PeerKind.Rust)));
             tests.Add(new TestCase("e2e", "Async.Python.EchoTextBinarySegmentMemoryThenClose", () => Echo(PeerKind.Python)));
+            tests.Add(new TestCase("e2e", "Async.Node.EchoTextBinarySegmentMemoryThenClose", () => Echo(PeerKind.Node)));
             tests.Add(new TestCase("e2e", "Async.Rust.EightThreadsSendAtOnceEachInOrder", EightThreads));
             tests.Add(new TestCase("e2e", "Async.Rust.CancellationOfEachCall", Cancellation));
             tests.Add(new TestCase("e2e", "Async.Rust.ReceiveLoopEndsWhenTheConnectionCloses", ReceiveLoopEndsOnClose));

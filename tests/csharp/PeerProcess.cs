@@ -15,6 +15,8 @@ namespace Devian.Network.Tests
         Rust,
         /// <summary>Python <c>websockets</c>, an independent implementation (tests/csharp/peers/echo_peer.py).</summary>
         Python,
+        /// <summary>node <c>ws</c>, another independent implementation (tests/csharp/peers/echo_peer.js).</summary>
+        Node,
     }
 
     /// <summary>An echo server process on 127.0.0.1, started for one test and always stopped by it.</summary>
@@ -81,6 +83,10 @@ namespace Devian.Network.Tests
                     throw new InvalidOperationException("Rust echo server not built: " + server);
                 }
                 return new PeerProcess(server, "127.0.0.1:" + port + (protocol != null ? " --protocol " + protocol : string.Empty));
+            }
+            if (kind == PeerKind.Node)
+            {
+                return new PeerProcess("node", "\"" + Path.Combine(Env("DEVIAN_PEER_DIR"), "echo_peer.js") + "\" " + port + " --lifetime 120");
             }
             string script = Path.Combine(Env("DEVIAN_PEER_DIR"), "echo_peer.py");
             return new PeerProcess(

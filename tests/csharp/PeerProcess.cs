@@ -95,6 +95,12 @@ namespace Devian.Network.Tests
                 + (report ? " --report" : string.Empty) + " --lifetime 120");
         }
 
+        /// <summary>Starts the reference pub/sub server (native/websocket/examples/pubsub_server.rs).</summary>
+        public static PeerProcess StartPubSub(int port)
+        {
+            return new PeerProcess(Env("DEVIAN_PUBSUB_SERVER"), "127.0.0.1:" + port);
+        }
+
         /// <summary>Starts the Rust echo server serving <c>wss://</c> with the given PEM certificate chain and key.</summary>
         public static PeerProcess StartRustTls(int port, string certPem, string keyPem)
         {

@@ -376,6 +376,36 @@ namespace Devian.Network.Transports
             ThrowOnFailure(t.Commit(TransportMessageKind.Binary), t, "SendFrame");
         }
 
+        /// <summary>
+        /// Lends <paramref name="length"/> bytes of a pooled native send buffer for a message built in place
+        /// (an envelope header and payload); finish with <see cref="CommitInPlace"/> or <see cref="AbortInPlace"/>.
+        /// Owner thread only, like every send.
+        /// </summary>
+        internal Span<byte> BeginInPlace(int length, string operation)
+        {
+            IWebSocketTransport t = BeginSend(operation);
+            Span<byte> buffer;
+            ThrowOnFailure(t.Reserve(length, out buffer), t, operation);
+            return buffer;
+        }
+
+        /// <summary>Queues the message built since <see cref="BeginInPlace"/>.</summary>
+        internal void CommitInPlace(WebSocketMessageKind kind, string operation)
+        {
+            IWebSocketTransport t = BeginSend(operation);
+            ThrowOnFailure(t.Commit((TransportMessageKind)kind), t, operation);
+        }
+
+        /// <summary>Drops the message begun with <see cref="BeginInPlace"/>.</summary>
+        internal void AbortInPlace()
+        {
+            IWebSocketTransport t = _transport;
+            if (t != null)
+            {
+                t.Abort();
+            }
+        }
+
         /// <summary>Starts a normal close (1000). Does nothing if the connection is already closing or closed.</summary>
         public void Close()
         {

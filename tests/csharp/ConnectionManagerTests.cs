@@ -29,6 +29,7 @@ namespace Devian.Network.Tests
             tests.Add(new TestCase("e2e", "Manager.RequestsCorrelateTimeOutAndCancel", Requests));
             tests.Add(new TestCase("e2e", "Manager.ReconnectResubscribesAndFailsPendingRequests", Reconnect));
             tests.Add(new TestCase("e2e", "Manager.PublishAndDispatchAllocateNothing", Allocation));
+            tests.Add(new TestCase("e2e", "Manager.OverTheAsyncClientTopicsRequestsAndPlainMessagesCoexist", OverAsync));
         }
 
         private static void RoundTrip(IEnvelopeCodec codec)
@@ -279,6 +280,49 @@ namespace Devian.Network.Tests
             subscriber.Dispose();
             publisher.Dispose();
             server.Dispose();
+        }
+
+        private static void OverAsync()
+        {
+            int port = PeerProcess.FreePort();
+            using (PeerProcess.StartPubSub(port))
+            using (var a = new AsyncWebSocketClient())
+            using (var b = new AsyncWebSocketClient())
+            {
+                var hubA = new WebSocketConnectionManager(a, new JsonEnvelopeCodec());
+                var hubB = new WebSocketConnectionManager(b);
+                var heard = new List<string>();
+                var done = new ManualResetEventSlim();
+                // Subscribed before connecting: sent on open. Handlers run on a's pump thread.
+                hubA.Subscribe("alerts", (t, d) =>
+                {
+                    lock (heard) heard.Add(Encoding.UTF8.GetString(d.ToArray()));
+                    if (heard.Count == 3) done.Set();
+                });
+                if (!a.ConnectAsync(new Uri("ws://127.0.0.1:" + port + "/")).Wait(Wait)) throw new TimeoutException("connect a");
+                if (!b.ConnectAsync(new Uri("ws://127.0.0.1:" + port + "/")).Wait(Wait)) throw new TimeoutException("connect b");
+                Task<byte[]> settle = hubA.RequestAsync(Encoding.UTF8.GetBytes("1"), TimeSpan.FromSeconds(10));
+                if (!settle.Wait(Wait)) throw new TimeoutException("settle");
+                // Publishes from three threads at once.
+                var threads = new List<Thread>();
+                for (int i = 0; i < 3; i++)
+                {
+                    int n = i;
+                    var t = new Thread(() => hubB.Publish("alerts", Encoding.UTF8.GetBytes("\"alert " + n + "\"")));
+                    threads.Add(t);
+                    t.Start();
+                }
+                foreach (Thread t in threads) t.Join(Wait);
+                Check.True(done.Wait(Wait), "three alerts heard: " + string.Join(",", heard));
+                heard.Sort(string.CompareOrdinal);
+                Check.Equal("\"alert 0\",\"alert 1\",\"alert 2\"", string.Join(",", heard), "data as published");
+                Task<byte[]> answer = hubB.RequestAsync(new byte[] { 42 }, TimeSpan.FromSeconds(10));
+                Check.True(answer.Wait(Wait) && answer.Result[0] == 42, "request over the async client");
+                // A plain (non-envelope) message still reaches ReceiveAsync.
+                if (!b.SendAsync("plain text").AsTask().Wait(Wait)) throw new TimeoutException("send");
+                ValueTask<WebSocketMessage> m = b.ReceiveAsync();
+                Check.Equal("plain text", m.AsTask().Result.Text, "non-envelopes are left to ReceiveAsync");
+            }
         }
 
         private static void Allocation()

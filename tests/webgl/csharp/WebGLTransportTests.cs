@@ -37,6 +37,7 @@ internal static class WebGLTransportTests
     {
         tests.Add(new TestCase("webgl", "WebGL.Connect passes URL, protocols, reconnect, buffering and auth to the bridge", () => { N.Reset(); ConnectConfigures(); }));
         tests.Add(new TestCase("webgl", "WebGL.Open and binary frames dispatch through NetworkClient", () => { N.Reset(); OpenAndFrames(); }));
+        tests.Add(new TestCase("webgl", "WebGL.the connection manager subscribes on open, dispatches topics and publishes", () => { N.Reset(); ConnectionManager(); }));
         tests.Add(new TestCase("webgl", "WebGL.a message larger than the receive buffer grows it (-11) and arrives whole", () => { N.Reset(); LargeMessage(); }));
         tests.Add(new TestCase("webgl", "WebGL.SendFrame(opcode, payload) sends one [opcode LE][payload] binary message", () => { N.Reset(); SendFrameBuildsFrame(); }));
         tests.Add(new TestCase("webgl", "WebGL.SendText sends UTF-8 text, Send binary, and OnMessage sees text", () => { N.Reset(); TextMessages(); }));
@@ -164,6 +165,29 @@ internal static class WebGLTransportTests
             n.Events.Enqueue(Ev(N.KindText, Encoding.UTF8.GetBytes("ok ✓")));
             c.Update();
             Check(got == "Text:ok ✓", "OnMessage got " + got);
+        }
+    }
+
+    // The connection manager's Update()-style path over the browser transport (C# cannot run in
+    // Chromium here: this drives it over the scripted bridge, as the other WebGL C# tests do).
+    private static void ConnectionManager()
+    {
+        using (var c = new WebSocketClient(new WebSocketOptions()))
+        {
+            var hub = new Devian.Network.Messaging.WebSocketConnectionManager(c);
+            string heard = null;
+            hub.Subscribe("news", (t, d) => heard = t + ":" + Encoding.UTF8.GetString(d.ToArray()));
+            c.Connect("ws://h/", null);
+            N.Conn n = N.Last;
+            n.Events.Enqueue(Ev(N.KindOpen, null));
+            c.Update();
+            Check(n.Sent.Count == 1 && BitConverter.ToString(n.Sent[0]) == "37-FF-FF-FF-6E-65-77-73", "subscribe envelope on open: " + (n.Sent.Count > 0 ? BitConverter.ToString(n.Sent[0]) : "none"));
+            var message = new byte[] { 0x34, 0xff, 0xff, 0xff, 4, 0, (byte)'n', (byte)'e', (byte)'w', (byte)'s', (byte)'h', (byte)'i' };
+            n.Events.Enqueue(Ev(N.KindBinary, message));
+            c.Update();
+            Check(heard == "news:hi", "topic handler: " + heard);
+            hub.Publish("news", Encoding.UTF8.GetBytes("yo"));
+            Check(n.Sent.Count == 2 && BitConverter.ToString(n.Sent[1]) == "35-FF-FF-FF-04-00-6E-65-77-73-79-6F", "publish envelope: " + BitConverter.ToString(n.Sent[1]));
         }
     }
 

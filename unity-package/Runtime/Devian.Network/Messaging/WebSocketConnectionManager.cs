@@ -17,8 +17,10 @@ namespace Devian.Network.Messaging
     /// an <see cref="IEnvelopeCodec"/>: <see cref="BinaryEnvelopeCodec"/> (default) or <see cref="JsonEnvelopeCodec"/>.
     /// </summary>
     /// <remarks>
-    /// Used from the client's owner thread, like the client: handlers run inside <c>Update()</c>.
-    /// <see cref="RequestAsync"/> may be awaited anywhere; its timeouts fire on timer threads.
+    /// Over a <see cref="WebSocketClient"/> it is used from the client's owner thread, like the client, and
+    /// handlers run inside <c>Update()</c>; over an <see cref="AsyncWebSocketClient"/> any thread may call it
+    /// and handlers run on the pump thread. <see cref="RequestAsync"/> may be awaited anywhere; its
+    /// timeouts fire on timer threads.
     /// Subscriptions are sent again after every (re)connect. Publishing and topic dispatch allocate nothing:
     /// the envelope is written straight into the native send buffer and topics are matched as UTF-8 bytes.
     /// </remarks>
@@ -26,7 +28,8 @@ namespace Devian.Network.Messaging
     {
         private const int LatencyWindow = 256;
 
-        private readonly WebSocketClient _client;
+        private readonly IConnection _connection;
+        private readonly Action _detach;
         private readonly IEnvelopeCodec _codec;
         private readonly List<Topic> _topics = new List<Topic>();
         private readonly object _requestLock = new object();
@@ -54,20 +57,94 @@ namespace Devian.Network.Messaging
             public byte[] Data; // kept only to retry after a reconnect
         }
 
-        /// <summary>Manages topics and requests on <paramref name="client"/>, with <paramref name="codec"/> (binary by default).</summary>
+        /// <summary>What the manager needs of a connection: its state and a send buffer to write into.</summary>
+        private interface IConnection
+        {
+            bool IsOpen { get; }
+            Span<byte> Begin(int length, string operation);
+            void Commit(WebSocketMessageKind kind, string operation);
+            void Abort();
+        }
+
+        private sealed class UpdateConnection : IConnection
+        {
+            private readonly WebSocketClient _client;
+            public UpdateConnection(WebSocketClient client) { _client = client; }
+            public bool IsOpen { get { return _client.IsOpen; } }
+            public Span<byte> Begin(int length, string operation) { return _client.BeginInPlace(length, operation); }
+            public void Commit(WebSocketMessageKind kind, string operation) { _client.CommitInPlace(kind, operation); }
+            public void Abort() { _client.AbortInPlace(); }
+        }
+
+        private sealed class AsyncConnection : IConnection
+        {
+            private readonly AsyncWebSocketClient _client;
+            public AsyncConnection(AsyncWebSocketClient client) { _client = client; }
+            public bool IsOpen { get { return _client.IsOpen; } }
+            public Span<byte> Begin(int length, string operation) { return _client.BeginInPlace(length, operation); }
+            public void Commit(WebSocketMessageKind kind, string operation) { _client.CommitInPlace(kind, operation); }
+            public void Abort() { _client.AbortInPlace(); }
+        }
+
+        /// <summary>
+        /// Manages topics and requests on <paramref name="client"/> (the <c>Update()</c> style: handlers run
+        /// inside <c>Update()</c>), with <paramref name="codec"/> (binary by default).
+        /// </summary>
         public WebSocketConnectionManager(WebSocketClient client, IEnvelopeCodec codec = null)
         {
             if (client == null)
             {
                 throw new ArgumentNullException("client");
             }
-            _client = client;
+            _connection = new UpdateConnection(client);
             _codec = codec ?? new BinaryEnvelopeCodec();
-            _client.OnMessage += OnMessage;
-            _client.OnOpen += OnOpen;
-            _client.OnReconnecting += OnReconnecting;
-            _client.OnReconnected += OnReconnected;
-            _client.OnClose += OnClose;
+            WebSocketMessageHandler onMessage = (data, kind) => Dispatch(data, kind);
+            client.OnMessage += onMessage;
+            client.OnOpen += OnOpen;
+            client.OnReconnecting += OnReconnecting;
+            client.OnReconnected += OnReconnected;
+            client.OnClose += OnClose;
+            _detach = () =>
+            {
+                client.OnMessage -= onMessage;
+                client.OnOpen -= OnOpen;
+                client.OnReconnecting -= OnReconnecting;
+                client.OnReconnected -= OnReconnected;
+                client.OnClose -= OnClose;
+            };
+        }
+
+        /// <summary>
+        /// Manages topics and requests on an async <paramref name="client"/>: envelopes are taken off the
+        /// message stream before <see cref="AsyncWebSocketClient.ReceiveAsync"/> sees it, and handlers run on
+        /// the client's pump thread. Any thread may subscribe, publish and request. Create it before
+        /// connecting, so the first subscriptions go out on open.
+        /// </summary>
+        public WebSocketConnectionManager(AsyncWebSocketClient client, IEnvelopeCodec codec = null)
+        {
+            if (client == null)
+            {
+                throw new ArgumentNullException("client");
+            }
+            if (client.Interceptor != null)
+            {
+                throw new InvalidOperationException("the client already has a connection manager");
+            }
+            _connection = new AsyncConnection(client);
+            _codec = codec ?? new BinaryEnvelopeCodec();
+            client.Interceptor = Dispatch;
+            client.OnOpen += OnOpen;
+            client.OnReconnecting += OnReconnecting;
+            client.OnReconnected += OnReconnected;
+            client.OnClose += OnClose;
+            _detach = () =>
+            {
+                client.Interceptor = null;
+                client.OnOpen -= OnOpen;
+                client.OnReconnecting -= OnReconnecting;
+                client.OnReconnected -= OnReconnected;
+                client.OnClose -= OnClose;
+            };
         }
 
         /// <summary>Requests allowed in flight at once; one more throws <see cref="InvalidOperationException"/>. Default 256.</summary>
@@ -79,9 +156,6 @@ namespace Devian.Network.Messaging
         /// (still bounded by their timeouts).
         /// </summary>
         public bool RetryRequestsOnReconnect { get; set; }
-
-        /// <summary>The client envelopes travel on.</summary>
-        public WebSocketClient Client { get { return _client; } }
 
         /// <summary>A snapshot of the counters.</summary>
         public ConnectionManagerStatistics Statistics
@@ -106,7 +180,7 @@ namespace Devian.Network.Messaging
                     Interlocked.Read(ref _messagesIn), Interlocked.Read(ref _messagesOut),
                     Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _bytesOut),
                     Ticks(last), average, Percentile(window, 50), Percentile(window, 99),
-                    Interlocked.Read(ref _reconnects), pending, _topics.Count, Interlocked.Read(ref _unhandled));
+                    Interlocked.Read(ref _reconnects), pending, SubscriptionCount(), Interlocked.Read(ref _unhandled));
             }
         }
 
@@ -119,26 +193,37 @@ namespace Devian.Network.Messaging
             ThrowIfDisposed();
             if (string.IsNullOrEmpty(topic)) throw new ArgumentException("a topic is a non-empty string", "topic");
             if (handler == null) throw new ArgumentNullException("handler");
-            Topic t = Find(topic);
-            bool first = t == null;
-            if (first)
+            lock (_topics)
             {
-                t = new Topic { Name = topic, Utf8 = Encoding.UTF8.GetBytes(topic) };
-                _topics.Add(t);
+                Topic t = Find(topic);
+                bool first = t == null;
+                if (first)
+                {
+                    t = new Topic { Name = topic, Utf8 = Encoding.UTF8.GetBytes(topic) };
+                    _topics.Add(t);
+                }
+                int id = ++_nextSubscription;
+                t.Handlers.Add(new KeyValuePair<int, TopicHandler>(id, handler));
+                if (first && _connection.IsOpen)
+                {
+                    Send(EnvelopeKind.Subscribe, t.Utf8, 0, ReadOnlySpan<byte>.Empty);
+                }
+                return id;
             }
-            int id = ++_nextSubscription;
-            t.Handlers.Add(new KeyValuePair<int, TopicHandler>(id, handler));
-            if (first && _client.IsOpen)
-            {
-                Send(EnvelopeKind.Subscribe, t.Utf8, 0, ReadOnlySpan<byte>.Empty);
-            }
-            return id;
         }
 
         /// <summary>Removes a subscription; the topic's last one unsubscribes on the server. False if unknown.</summary>
         public bool Unsubscribe(int subscriptionId)
         {
             ThrowIfDisposed();
+            lock (_topics)
+            {
+                return RemoveSubscription(subscriptionId);
+            }
+        }
+
+        private bool RemoveSubscription(int subscriptionId)
+        {
             for (int i = 0; i < _topics.Count; i++)
             {
                 Topic t = _topics[i];
@@ -148,7 +233,7 @@ namespace Devian.Network.Messaging
                 if (t.Handlers.Count == 0)
                 {
                     _topics.RemoveAt(i);
-                    if (_client.IsOpen) Send(EnvelopeKind.Unsubscribe, t.Utf8, 0, ReadOnlySpan<byte>.Empty);
+                    if (_connection.IsOpen) Send(EnvelopeKind.Unsubscribe, t.Utf8, 0, ReadOnlySpan<byte>.Empty);
                 }
                 return true;
             }
@@ -160,10 +245,15 @@ namespace Devian.Network.Messaging
         {
             ThrowIfDisposed();
             if (string.IsNullOrEmpty(topic)) throw new ArgumentException("a topic is a non-empty string", "topic");
-            Topic known = Find(topic);
+            byte[] known;
+            lock (_topics)
+            {
+                Topic t = Find(topic);
+                known = t != null ? t.Utf8 : null;
+            }
             if (known != null)
             {
-                Send(EnvelopeKind.Publish, known.Utf8, 0, data);
+                Send(EnvelopeKind.Publish, known, 0, data);
                 return;
             }
             // An unsubscribed topic: encode its name on the stack (no allocation up to 256 bytes).
@@ -236,11 +326,7 @@ namespace Devian.Network.Messaging
         {
             if (_disposed) return;
             _disposed = true;
-            _client.OnMessage -= OnMessage;
-            _client.OnOpen -= OnOpen;
-            _client.OnReconnecting -= OnReconnecting;
-            _client.OnReconnected -= OnReconnected;
-            _client.OnClose -= OnClose;
+            _detach();
             FailAll(new ObjectDisposedException(GetType().FullName));
         }
 
@@ -251,50 +337,53 @@ namespace Devian.Network.Messaging
         {
             int length = _codec.EncodedLength(kind, topic, id, data);
             string operation = Operations[(int)kind];
-            Span<byte> buffer = _client.BeginInPlace(length, operation);
+            Span<byte> buffer = _connection.Begin(length, operation);
             try
             {
                 _codec.Encode(kind, topic, id, data, buffer);
             }
             catch
             {
-                _client.AbortInPlace();
+                _connection.Abort();
                 throw;
             }
-            _client.CommitInPlace(_codec.MessageKind, operation);
+            _connection.Commit(_codec.MessageKind, operation);
             Interlocked.Increment(ref _messagesOut);
             Interlocked.Add(ref _bytesOut, length);
         }
 
-        private void OnMessage(ReadOnlySpan<byte> message, WebSocketMessageKind kind)
+        // True when the message was an envelope (handled here).
+        private bool Dispatch(ReadOnlySpan<byte> message, WebSocketMessageKind kind)
         {
             EnvelopeKind envelope;
             ReadOnlySpan<byte> topic, data;
             uint id;
             if (!_codec.TryDecode(message, kind, out envelope, out topic, out id, out data))
             {
-                return; // not ours: the client's other consumers have it
+                return false; // not ours: the client's other consumers have it
             }
             Interlocked.Increment(ref _messagesIn);
             Interlocked.Add(ref _bytesIn, message.Length);
             if (envelope == EnvelopeKind.Message)
             {
-                Topic t = Find(topic);
-                if (t == null || t.Handlers.Count == 0)
+                lock (_topics)
                 {
-                    Interlocked.Increment(ref _unhandled);
-                    return;
-                }
-                // Handlers may unsubscribe while being called: walk a stable count backwards-safe.
-                for (int i = 0; i < t.Handlers.Count; i++)
-                {
-                    t.Handlers[i].Value(t.Name, data);
+                    Topic t = Find(topic);
+                    if (t == null || t.Handlers.Count == 0)
+                    {
+                        Interlocked.Increment(ref _unhandled);
+                        return true;
+                    }
+                    for (int i = 0; i < t.Handlers.Count; i++)
+                    {
+                        t.Handlers[i].Value(t.Name, data);
+                    }
                 }
             }
             else if (envelope == EnvelopeKind.Response)
             {
                 Pending p = Remove(id);
-                if (p == null) return; // timed out or cancelled already
+                if (p == null) return true; // timed out or cancelled already
                 long rtt = Stopwatch.GetTimestamp() - p.StartedTicks;
                 lock (_requestLock)
                 {
@@ -305,13 +394,17 @@ namespace Devian.Network.Messaging
                 p.Timeout.Dispose();
                 p.Completion.TrySetResult(data.ToArray());
             }
+            return true;
         }
 
         private void OnOpen()
         {
-            foreach (Topic t in _topics)
+            lock (_topics)
             {
-                Send(EnvelopeKind.Subscribe, t.Utf8, 0, ReadOnlySpan<byte>.Empty);
+                foreach (Topic t in _topics)
+                {
+                    Send(EnvelopeKind.Subscribe, t.Utf8, 0, ReadOnlySpan<byte>.Empty);
+                }
             }
             if (!RetryRequestsOnReconnect) return;
             var resend = new List<KeyValuePair<uint, Pending>>();
@@ -369,6 +462,14 @@ namespace Devian.Network.Messaging
                     return p;
                 }
                 return null;
+            }
+        }
+
+        private int SubscriptionCount()
+        {
+            lock (_topics)
+            {
+                return _topics.Count;
             }
         }
 

@@ -23,6 +23,10 @@ namespace Devian.Network.Transports
     /// wait for room rather than throw.</para>
     /// <para>Not available on WebGL, whose players have no threads: use <see cref="WebSocketClient"/> there.</para>
     /// </remarks>
+#if UNITY_WEBGL && !UNITY_EDITOR
+    // On WebGL the class stays (shared game code compiles) but ConnectAsync refuses: fields unused there.
+#pragma warning disable 0414, 0649
+#endif
     public sealed class AsyncWebSocketClient : IWebSocketClient
     {
         private const int PumpWaitMs = 100;
@@ -68,6 +72,12 @@ namespace Devian.Network.Transports
             _options = options;
             _transportFactory = transportFactory;
         }
+
+        /// <summary>
+        /// Sees each received message on the pump thread before it is queued for <see cref="ReceiveAsync"/>;
+        /// true claims it (a <see cref="Messaging.WebSocketConnectionManager"/>'s envelopes).
+        /// </summary>
+        internal MessageInterceptor Interceptor;
 
         /// <summary>Raised on the pump thread when the connection opened (again after each reconnect).</summary>
         public event Action OnOpen;
@@ -121,13 +131,20 @@ namespace Devian.Network.Transports
         /// <summary>Connects to <paramref name="url"/> offering <paramref name="subProtocols"/>; completes once open.</summary>
         /// <exception cref="OperationCanceledException">Cancelled; the attempt is torn down.</exception>
         /// <exception cref="WebSocketClientException">The connection closed before it opened (the message says why).</exception>
-        public async Task ConnectAsync(string url, string[] subProtocols, CancellationToken cancellationToken = default(CancellationToken))
+        public Task ConnectAsync(string url, string[] subProtocols, CancellationToken cancellationToken = default(CancellationToken))
         {
             ThrowIfDisposed();
             cancellationToken.ThrowIfCancellationRequested();
 #if UNITY_WEBGL && !UNITY_EDITOR
             throw new PlatformNotSupportedException("AsyncWebSocketClient needs a thread of its own, which WebGL players lack; use WebSocketClient and Update()");
 #else
+            return ConnectCoreAsync(url, subProtocols, cancellationToken);
+#endif
+        }
+
+#if !(UNITY_WEBGL && !UNITY_EDITOR)
+        private async Task ConnectCoreAsync(string url, string[] subProtocols, CancellationToken cancellationToken)
+        {
             _options.Validate();
             IWebSocketTransport t = _transportFactory();
             if (Interlocked.CompareExchange(ref _transport, t, null) != null)
@@ -156,8 +173,8 @@ namespace Devian.Network.Transports
                     throw;
                 }
             }
-#endif
         }
+#endif
 
         /// <inheritdoc/>
         public ValueTask SendAsync(string message, CancellationToken cancellationToken = default(CancellationToken))
@@ -385,6 +402,58 @@ namespace Devian.Network.Transports
             }
         }
 
+        /// <summary>
+        /// Lends a native send buffer for a message built in place (any thread; the send lock is held until
+        /// <see cref="CommitInPlace"/> or <see cref="AbortInPlace"/>, which the same thread must call).
+        /// </summary>
+        internal Span<byte> BeginInPlace(int length, string operation)
+        {
+            IWebSocketTransport t = BeginSend(default(CancellationToken));
+            Monitor.Enter(_sendGate);
+            Span<byte> buffer;
+            TransportStatus status = t.Reserve(length, out buffer);
+            if (status != TransportStatus.Ok)
+            {
+                Monitor.Exit(_sendGate);
+                throw ToException(status, operation, t.LastError());
+            }
+            return buffer;
+        }
+
+        /// <summary>Queues the message begun with <see cref="BeginInPlace"/> and releases the send lock.</summary>
+        internal void CommitInPlace(WebSocketMessageKind kind, string operation)
+        {
+            try
+            {
+                IWebSocketTransport t = _transport;
+                TransportStatus status = t.Commit((TransportMessageKind)kind);
+                if (status != TransportStatus.Ok)
+                {
+                    throw ToException(status, operation, t.LastError());
+                }
+            }
+            finally
+            {
+                Monitor.Exit(_sendGate);
+            }
+        }
+
+        /// <summary>Drops the message begun with <see cref="BeginInPlace"/> and releases the send lock.</summary>
+        internal void AbortInPlace()
+        {
+            try
+            {
+                _transport.Abort();
+            }
+            finally
+            {
+                Monitor.Exit(_sendGate);
+            }
+        }
+
+        /// <summary>Whether the connection is open now.</summary>
+        internal bool IsOpen { get { return State == WebSocketState.Open; } }
+
         // --- receiving -------------------------------------------------------------------------------
 
         private void CancelReceive()
@@ -482,8 +551,13 @@ namespace Devian.Network.Transports
             switch (ev.Kind)
             {
                 case TransportEventKind.Message:
-                    var data = new byte[ev.Length];
-                    new ReadOnlySpan<byte>((void*)ev.Data, ev.Length).CopyTo(data);
+                    var span = new ReadOnlySpan<byte>((void*)ev.Data, ev.Length);
+                    MessageInterceptor interceptor = Interceptor;
+                    if (interceptor != null && interceptor(span, (WebSocketMessageKind)ev.MessageKind))
+                    {
+                        break;
+                    }
+                    var data = span.ToArray();
                     Deliver(new WebSocketMessage((WebSocketMessageKind)ev.MessageKind, data, 0, null));
                     break;
                 case TransportEventKind.Open:

@@ -26,4 +26,7 @@ namespace Devian.Network.Transports
     /// <param name="data">The payload (UTF-8 for <see cref="WebSocketMessageKind.Text"/>).</param>
     /// <param name="kind">Text or binary.</param>
     public delegate void WebSocketMessageHandler(ReadOnlySpan<byte> data, WebSocketMessageKind kind);
+
+    /// <summary>Looks at a received message before it is delivered; true claims it.</summary>
+    internal delegate bool MessageInterceptor(ReadOnlySpan<byte> data, WebSocketMessageKind kind);
 }

@@ -243,7 +243,7 @@ pub(crate) fn resolve_and_connect(host: &str, port: u16, deadline: Instant) -> R
 /// Resolves `host` by `deadline`. The system resolver cannot be cancelled,
 /// so a name (not an IP literal) is looked up on a thread of its own, which
 /// is abandoned if the deadline passes first; it ends when the lookup does.
-fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>> {
+pub(crate) fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>> {
     if let Ok(ip) = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }

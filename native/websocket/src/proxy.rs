@@ -9,7 +9,7 @@
 //! Credentials never leave this module in text: [`Proxy`]'s `Debug` and
 //! `Display` show `***`, and errors name the proxy's host, not its URL.
 
-use crate::client::{remaining_for, resolve_and_connect};
+use crate::client::{remaining_for, resolve, resolve_and_connect};
 use crate::head::read_head;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -17,7 +17,7 @@ use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Error, Result, WsUrl};
 use std::fmt;
 use std::io::{Read, Write};
-use std::net::{IpAddr, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 /// How to talk to the proxy.
@@ -397,12 +397,11 @@ fn socks5_reply(code: u8) -> &'static str {
     }
 }
 
-/// `socks5://`: the name is resolved here, and the first address is sent.
+/// `socks5://`: the name is resolved here (under the connect deadline, like
+/// any lookup), and the first address is sent.
 fn resolve_local(host: &str, port: u16, deadline: Instant) -> Result<IpAddr> {
-    remaining_for(deadline, "DNS lookup")?;
-    (host, port)
-        .to_socket_addrs()?
-        .next()
+    resolve(host, port, deadline)?
+        .first()
         .map(|a| a.ip())
         .ok_or_else(|| Error::Url(format!("{host:?} resolved to no address")))
 }

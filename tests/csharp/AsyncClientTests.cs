@@ -296,9 +296,11 @@ namespace Devian.Network.Tests
                     Done(client.SendAsync(text), "send");
                 }
                 long sendBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-                // Let every echo arrive first, so each ReceiveAsync completes at once.
+                // Let every echo reach the client's queue first (not just the engine: the pump thread
+                // moves it), so each ReceiveAsync completes at once.
                 var watch = Stopwatch.StartNew();
-                while (client.Statistics.MessagesReceived < 600 + 2 * Messages && watch.ElapsedMilliseconds < Wait) Thread.Sleep(5);
+                while (client.Available < 2 * Messages && watch.ElapsedMilliseconds < Wait) Thread.Sleep(5);
+                Check.Equal(2 * Messages, client.Available, "echoes queued for ReceiveAsync");
                 before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < 2 * Messages; i++) Get(client.ReceiveAsync(), "echo");
                 long receiveBytes = GC.GetAllocatedBytesForCurrentThread() - before;

@@ -265,8 +265,12 @@ namespace Devian.Network.Tests
             pub.Publish("lobby", Encoding.UTF8.GetBytes("one"));
             PumpAll(clients, () => got.Count == 1, "before the drop");
 
+            server.Freeze(); // the request can no longer be answered
             Task<byte[]> lost = sub.RequestAsync(new byte[1], TimeSpan.FromSeconds(30));
-            server.Dispose(); // the request can no longer be answered
+            var sent = Stopwatch.StartNew();
+            PumpAll(clients, () => sent.ElapsedMilliseconds > 100, "request sent");
+            Check.True(!lost.IsCompleted, "pending while the server is frozen");
+            server.Dispose();
             PumpAll(clients, () => lost.IsCompleted, "pending request fails on the drop");
             Check.True(lost.Exception != null && lost.Exception.InnerException is WebSocketClientException, "dropped: " + lost.Exception);
 

@@ -143,6 +143,19 @@ namespace Devian.Network.Tests
         }
 
         /// <summary>Kills the server (no close handshake: the client sees the TCP connection drop).</summary>
+        /// <summary>Stops the peer (SIGSTOP): its sockets stay open and it answers nothing until killed.</summary>
+        public void Freeze()
+        {
+            using (Process stop = Process.Start(new ProcessStartInfo("kill", "-STOP " + _process.Id) { UseShellExecute = false }))
+            {
+                stop.WaitForExit(10000);
+                if (stop.ExitCode != 0)
+                {
+                    throw new InvalidOperationException("kill -STOP " + _process.Id + " failed");
+                }
+            }
+        }
+
         public void Kill()
         {
             try

@@ -327,7 +327,8 @@ DwsStatus dws_client_set_auth_header(uint64_t handle, const char* name, const ch
 
 /// Starts connecting and returns at once; progress arrives as events from
 /// `dws_client_poll` (Open, or Error then Closed). A second call is
-/// `InvalidState`. A configuration the engine rejects leaves the client
+/// `InvalidState`. A configuration the engine rejects (a URL it cannot use,
+/// a root CA that is not PEM) is `InvalidArgument` and leaves the client
 /// unconnected and configurable.
 DwsStatus dws_client_connect(uint64_t handle);
 

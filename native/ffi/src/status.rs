@@ -1,5 +1,6 @@
 //! The status code every exported function returns.
 
+use devian_ws_protocol::error::TlsError;
 use devian_ws_protocol::Error;
 use interoptopus::lang::c::{CType, Documentation, EnumType, Meta, Variant};
 use interoptopus::lang::rust::CTypeInfo;
@@ -93,7 +94,11 @@ impl DwsStatus {
             Error::Capacity(_) => DwsStatus::QueueFull,
             Error::AlreadyClosed | Error::ConnectionClosed => DwsStatus::Closed,
             Error::Usage(_) => DwsStatus::InvalidState,
-            Error::Url(_) | Error::TooBig { .. } => DwsStatus::InvalidArgument,
+            // A TLS configuration is refused only for what the caller gave it (a root that is
+            // not PEM, no root at all): an argument error, found when connect builds it.
+            Error::Url(_) | Error::TooBig { .. } | Error::Tls(TlsError::BadConfig(_)) => {
+                DwsStatus::InvalidArgument
+            }
             Error::InvalidUtf8 => DwsStatus::InvalidUtf8,
             _ => DwsStatus::Internal,
         }
@@ -168,6 +173,10 @@ mod tests {
         assert_eq!(
             DwsStatus::from_engine_error(&Error::InvalidUtf8),
             DwsStatus::InvalidUtf8
+        );
+        assert_eq!(
+            DwsStatus::from_engine_error(&Error::Tls(TlsError::BadConfig("no root".into()))),
+            DwsStatus::InvalidArgument
         );
         let io = Error::Io(io::Error::other("reset"));
         assert_eq!(DwsStatus::from_engine_error(&io), DwsStatus::Internal);

@@ -712,6 +712,22 @@ fn a_url_the_engine_refuses_is_an_invalid_argument_and_stays_configurable() {
     assert_eq!(dws_client_free(h), DwsStatus::Ok);
 }
 
+/// Found by the c_abi fuzz target in a 30-minute campaign:
+/// a root CA text without a CERTIFICATE section was reported as `Internal`.
+#[test]
+fn a_root_ca_pem_without_a_certificate_is_an_invalid_argument_at_connect() {
+    let _t = serial();
+    let h = new_client("wss://127.0.0.1:9/", None);
+    let pem = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    assert_eq!(
+        unsafe { dws_client_add_root_ca_pem(h, pem.as_ptr().cast(), pem.len() as u64) },
+        DwsStatus::Ok
+    );
+    assert_eq!(dws_client_connect(h), DwsStatus::InvalidArgument);
+    assert!(last_error().contains("no CERTIFICATE section"), "{}", last_error());
+    assert_eq!(dws_client_free(h), DwsStatus::Ok);
+}
+
 /// Connects a quiet client to `server` and waits for Open.
 fn open_client(server: &EchoServer, path: &str) -> u64 {
     let h = new_client(&server.url(path), Some(&quiet_options()));

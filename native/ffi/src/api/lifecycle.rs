@@ -66,7 +66,8 @@ pub unsafe extern "C" fn dws_client_new(
 
 /// Starts connecting and returns at once; progress arrives as events from
 /// `dws_client_poll` (Open, or Error then Closed). A second call is
-/// `InvalidState`. A configuration the engine rejects leaves the client
+/// `InvalidState`. A configuration the engine rejects (a URL it cannot use,
+/// a root CA that is not PEM) is `InvalidArgument` and leaves the client
 /// unconnected and configurable.
 #[ffi_function]
 #[no_mangle]

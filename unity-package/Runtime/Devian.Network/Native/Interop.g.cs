@@ -218,7 +218,8 @@ namespace Devian.Network.Native
 
         /// Starts connecting and returns at once; progress arrives as events from
         /// `dws_client_poll` (Open, or Error then Closed). A second call is
-        /// `InvalidState`. A configuration the engine rejects leaves the client
+        /// `InvalidState`. A configuration the engine rejects (a URL it cannot use,
+        /// a root CA that is not PEM) is `InvalidArgument` and leaves the client
         /// unconnected and configurable.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_connect")]
         public static extern DwsStatus dws_client_connect(ulong handle);

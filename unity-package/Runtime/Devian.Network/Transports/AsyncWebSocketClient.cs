@@ -107,6 +107,22 @@ namespace Devian.Network.Transports
         /// <inheritdoc/>
         public string Protocol { get { return _protocol; } }
 
+        /// <summary>
+        /// Received messages waiting in this client's queue: that many <see cref="ReceiveAsync"/> calls
+        /// complete at once, without allocating. Messages the engine holds but the pump thread has not
+        /// queued yet are not counted.
+        /// </summary>
+        public int Available
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _inbox.Count;
+                }
+            }
+        }
+
         /// <summary>A snapshot of the connection's counters (zero before connect).</summary>
         public WebSocketStatistics Statistics
         {
@@ -283,15 +299,26 @@ namespace Devian.Network.Transports
             {
                 throw new InvalidOperationException("CloseAsync called before ConnectAsync");
             }
+            cancellationToken.ThrowIfCancellationRequested();
             TransportStatus status = t.Close(code, reason ?? string.Empty);
             if (status != TransportStatus.Ok && status != TransportStatus.Closed && status != TransportStatus.InvalidState)
             {
                 throw ToException(status, "CloseAsync", t.LastError());
             }
-            using (cancellationToken.Register(s => ((TaskCompletionSource<bool>)s).TrySetCanceled(), _closed))
+            if (cancellationToken.CanBeCanceled && !_closed.Task.IsCompleted)
             {
-                await _closed.Task.ConfigureAwait(false);
+                // Cancelling stops this wait only: the handshake goes on, and _closed is shared with
+                // every other caller, so it must never be cancelled itself.
+                var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (cancellationToken.Register(s => ((TaskCompletionSource<bool>)s).TrySetResult(true), cancelled))
+                {
+                    if (await Task.WhenAny(_closed.Task, cancelled.Task).ConfigureAwait(false) != _closed.Task)
+                    {
+                        throw new OperationCanceledException("CloseAsync was cancelled; the close handshake goes on", cancellationToken);
+                    }
+                }
             }
+            await _closed.Task.ConfigureAwait(false);
         }
 
         /// <summary>Closes (1001) and frees the connection; pending calls fail with <see cref="ObjectDisposedException"/>.</summary>

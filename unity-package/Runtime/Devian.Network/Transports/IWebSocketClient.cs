@@ -43,7 +43,11 @@ namespace Devian.Network.Transports
         /// <summary>Every message until the connection closes (<c>await foreach</c>); one enumeration at a time.</summary>
         IAsyncEnumerable<WebSocketMessage> ReceiveAllAsync(CancellationToken cancellationToken = default(CancellationToken));
 
-        /// <summary>Starts the close handshake and completes once the connection is closed.</summary>
+        /// <summary>
+        /// Starts the close handshake and completes once the connection is closed. A token cancelled
+        /// before the call throws <see cref="OperationCanceledException"/> and closes nothing; cancelled
+        /// later, it ends only the wait, and the handshake goes on.
+        /// </summary>
         Task CloseAsync(ushort code = CloseStatus.NormalClosure, string reason = "", CancellationToken cancellationToken = default(CancellationToken));
     }
 }

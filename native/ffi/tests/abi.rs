@@ -724,7 +724,11 @@ fn a_root_ca_pem_without_a_certificate_is_an_invalid_argument_at_connect() {
         DwsStatus::Ok
     );
     assert_eq!(dws_client_connect(h), DwsStatus::InvalidArgument);
-    assert!(last_error().contains("no CERTIFICATE section"), "{}", last_error());
+    assert!(
+        last_error().contains("no CERTIFICATE section"),
+        "{}",
+        last_error()
+    );
     assert_eq!(dws_client_free(h), DwsStatus::Ok);
 }
 

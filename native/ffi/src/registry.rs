@@ -82,12 +82,16 @@ pub fn insert(config: Config) -> FfiResult<u64> {
         .map_err(|_| FfiError::new(DwsStatus::Internal, "too many live clients"))
 }
 
-/// The entry behind `handle`.
+/// The entry behind `handle`; a retired one (see [`free_all`]) is
+/// `InvalidHandle` here, before any argument is looked at.
 pub fn get(handle: u64) -> FfiResult<Arc<ClientEntry>> {
-    read(&TABLE)
-        .get(handle)
-        .cloned()
+    get_even_retired(handle)
+        .filter(|e| !e.retired.load(Ordering::Acquire))
         .ok_or_else(|| invalid_handle(handle))
+}
+
+fn get_even_retired(handle: u64) -> Option<Arc<ClientEntry>> {
+    read(&TABLE).get(handle).cloned()
 }
 
 /// Invalidates `handle` and stops its client (closing it and joining its
@@ -138,7 +142,7 @@ pub fn free_all() -> usize {
 /// Releases the event borrowed from `handle`'s last poll; for a handle
 /// retired by `free_all`, also invalidates the handle.
 pub fn release(handle: u64) -> FfiResult<()> {
-    let entry = get(handle)?;
+    let entry = get_even_retired(handle).ok_or_else(|| invalid_handle(handle))?;
     entry.release();
     if entry.retired.load(Ordering::Acquire) {
         write(&TABLE).remove(handle);

@@ -510,6 +510,16 @@ fn shutdown_all_keeps_a_borrowed_event_until_it_is_released() {
         unsafe { dws_client_poll(h, &mut ev) },
         DwsStatus::InvalidHandle
     );
+    // Found by the c_abi fuzz target: the handle is checked before the
+    // arguments, so a retired handle with a bad argument is InvalidHandle too.
+    assert_eq!(
+        unsafe { dws_client_close(h, 28048, null_str()) },
+        DwsStatus::InvalidHandle
+    );
+    assert_eq!(
+        unsafe { dws_client_add_protocol(h, null_str()) },
+        DwsStatus::InvalidHandle
+    );
     assert_eq!(
         dws_client_release(h),
         DwsStatus::Ok,

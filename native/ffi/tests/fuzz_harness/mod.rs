@@ -242,7 +242,12 @@ pub fn check_call_sequence(data: &[u8]) {
         return;
     };
     let mut model = Model::default();
+    // DEVIAN_FUZZ_TRACE=1 prints the sequence, to read a saved reproducer.
+    let trace = std::env::var_os("DEVIAN_FUZZ_TRACE").is_some_and(|v| v == "1");
     for call in &calls {
+        if trace {
+            eprintln!("fuzz call: {call:?}");
+        }
         run(call, &mut model);
     }
     for h in std::mem::take(&mut model.live) {

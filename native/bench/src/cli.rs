@@ -1,9 +1,13 @@
 //! Command-line options.
 
+use crate::client::ClientKind;
 use crate::server::ServerKind;
+use crate::throughput::Scenario;
 
 /// Usage text.
 pub const USAGE: &str = "usage: devian-ws-bench [--quick] [--out FILE.json] [--only throughput,mask,many]
+         [--server ours|tungstenite] [--scenario echo|stream-up|stream-down] [--payload BYTES]
+         [--client engine|devian-websocket|tungstenite]   (throughput cells to run; all by default)
        devian-ws-bench --serve ours|tungstenite 127.0.0.1:PORT   (a bench server; exits when stdin closes)
        devian-ws-bench --connections N --url ws://... --sweeps S   (one many-connections step; prints JSON)";
 
@@ -18,6 +22,21 @@ pub struct Sections {
     pub many: bool,
 }
 
+/// Which throughput cells run (`None`: all). For profiling one cell, e.g.
+/// `perf record devian-ws-bench --only throughput --scenario stream-down
+/// --payload 1048576 --client engine`: the server runs in a child process.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CellFilter {
+    /// Only this server.
+    pub server: Option<ServerKind>,
+    /// Only this scenario.
+    pub scenario: Option<Scenario>,
+    /// Only this payload size.
+    pub payload: Option<usize>,
+    /// Only this client.
+    pub client: Option<ClientKind>,
+}
+
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -29,6 +48,8 @@ pub enum Command {
         out: Option<String>,
         /// Which parts to run.
         sections: Sections,
+        /// Which throughput cells to run.
+        cells: CellFilter,
     },
     /// Measure one many-connections step in this (fresh) process.
     Connections {
@@ -57,6 +78,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         mask: true,
         many: true,
     };
+    let mut cells = CellFilter::default();
     let mut connections: Option<(usize, Option<String>, usize)> = None;
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -82,6 +104,16 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                         other => return Err(format!("unknown section {other:?}\n{USAGE}")),
                     }
                 }
+            }
+            "--server" => cells.server = Some(value()?.parse()?),
+            "--scenario" => cells.scenario = Some(value()?.parse()?),
+            "--client" => cells.client = Some(value()?.parse()?),
+            "--payload" => {
+                let n = value()?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--payload: {n:?} is not a byte count"))?;
+                cells.payload = Some(n);
             }
             "--serve" => {
                 let kind = value()?.parse()?;
@@ -118,6 +150,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         quick,
         out,
         sections,
+        cells,
     })
 }
 
@@ -141,7 +174,8 @@ mod tests {
             Ok(Command::Bench {
                 quick: false,
                 out: None,
-                sections: all
+                sections: all,
+                cells: CellFilter::default(),
             })
         );
         assert_eq!(
@@ -152,9 +186,33 @@ mod tests {
                 sections: Sections {
                     throughput: false,
                     ..all
-                }
+                },
+                cells: CellFilter::default(),
             })
         );
+        assert_eq!(
+            parse(args(
+                "--only throughput --server ours --scenario stream-down --payload 1048576 --client engine"
+            )),
+            Ok(Command::Bench {
+                quick: false,
+                out: None,
+                sections: Sections {
+                    mask: false,
+                    many: false,
+                    ..all
+                },
+                cells: CellFilter {
+                    server: Some(ServerKind::Ours),
+                    scenario: Some(Scenario::Download),
+                    payload: Some(1 << 20),
+                    client: Some(ClientKind::Engine),
+                },
+            })
+        );
+        assert!(parse(args("--scenario upload")).is_err());
+        assert!(parse(args("--client curl")).is_err());
+        assert!(parse(args("--payload 1k")).is_err());
     }
 
     #[test]

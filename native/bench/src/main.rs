@@ -25,7 +25,7 @@ mod stats;
 mod throughput;
 
 use child::ChildServer;
-use cli::{Command, Sections};
+use cli::{CellFilter, Command, Sections};
 use serde_json::{json, Value};
 use server::ServerKind;
 use settings::Settings;
@@ -43,7 +43,8 @@ fn main() -> ExitCode {
             quick,
             out,
             sections,
-        } => bench(quick, out.as_deref(), sections),
+            cells,
+        } => bench(quick, out.as_deref(), sections, cells),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -54,7 +55,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn bench(quick: bool, out: Option<&str>, sections: Sections) -> Result<(), String> {
+fn bench(
+    quick: bool,
+    out: Option<&str>,
+    sections: Sections,
+    filter: CellFilter,
+) -> Result<(), String> {
     if cfg!(debug_assertions) {
         eprintln!("devian-ws-bench: WARNING: debug build; figures are meaningless (use --release)");
     }
@@ -74,15 +80,20 @@ fn bench(quick: bool, out: Option<&str>, sections: Sections) -> Result<(), Strin
     if sections.throughput {
         let mut cells = Vec::new();
         for kind in ServerKind::ALL {
+            if filter.server.is_some_and(|k| k != kind) {
+                continue;
+            }
             eprintln!("== throughput against the {kind} server");
             let server = ChildServer::start(kind)?;
-            cells.extend(throughput::measure_server(&server, &settings)?);
+            cells.extend(throughput::measure_server(&server, &settings, &filter)?);
         }
         println!(
             "\nMessages per second (median of {} runs; ratios > 1 mean ours is faster)",
             settings.runs
         );
         println!("{}", report::throughput_table(&cells));
+        println!("CPU time per message, µs (the client's threads: user + system; median of runs)");
+        println!("{}", report::cpu_table(&cells));
         println!("Round-trip time, 16 B echo (median over runs of each run's percentile)");
         println!("{}", report::rtt_table(&cells));
         results["throughput"] = Value::Array(cells.iter().map(|c| c.to_json()).collect());

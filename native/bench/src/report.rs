@@ -33,6 +33,18 @@ fn find(
 
 /// Messages per second per client, and ours / tungstenite.
 pub fn throughput_table(cells: &[Cell]) -> String {
+    client_table(cells, |c| Some(c.msgs_per_sec), 0)
+}
+
+/// CPU microseconds per message of each client (lower is better; a ratio
+/// below 1 means ours costs less).
+pub fn cpu_table(cells: &[Cell]) -> String {
+    client_table(cells, |c| c.cpu_us_per_msg, 2)
+}
+
+/// One row per (server, scenario, payload): each client's `value`, and the
+/// ratios to tungstenite's.
+fn client_table(cells: &[Cell], value: impl Fn(&Cell) -> Option<f64>, decimals: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -49,25 +61,32 @@ pub fn throughput_table(cells: &[Cell]) -> String {
     for server in ServerKind::ALL {
         for scenario in Scenario::ALL {
             for payload in PAYLOADS {
-                let rate = |k| find(cells, server, k, scenario, payload).map(|c| c.msgs_per_sec);
-                let (Some(e), Some(b), Some(t)) = (
-                    rate(ClientKind::Engine),
-                    rate(ClientKind::Blocking),
-                    rate(ClientKind::Tungstenite),
-                ) else {
+                let get = |k| find(cells, server, k, scenario, payload).and_then(&value);
+                let (e, b, t) = (
+                    get(ClientKind::Engine),
+                    get(ClientKind::Blocking),
+                    get(ClientKind::Tungstenite),
+                );
+                if e.is_none() && b.is_none() && t.is_none() {
                     continue;
+                }
+                // A cell filter (--client) may leave some clients out: "-".
+                let num = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.decimals$}"));
+                let vs_tung = |v: Option<f64>| match (v, t) {
+                    (Some(v), Some(t)) => fmt_ratio(ratio(v, t)),
+                    _ => "-".into(),
                 };
                 let _ = writeln!(
                     out,
-                    "{:<17} {:<11} {:>8} | {:>11.0} {:>11.0} {:>11.0} | {:>11} {:>11}",
+                    "{:<17} {:<11} {:>8} | {:>11} {:>11} {:>11} | {:>11} {:>11}",
                     server.name(),
                     scenario.name(),
                     human_size(payload),
-                    e,
-                    b,
-                    t,
-                    fmt_ratio(ratio(e, t)),
-                    fmt_ratio(ratio(b, t))
+                    num(e),
+                    num(b),
+                    num(t),
+                    vs_tung(e),
+                    vs_tung(b)
                 );
             }
         }

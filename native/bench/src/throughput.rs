@@ -2,7 +2,9 @@
 //! streaming in both directions, and round-trip times of small messages.
 
 use crate::child::ChildServer;
+use crate::cli::CellFilter;
 use crate::client::{BenchClient, ClientKind, Payload, Received};
+use crate::procstat::cpu_time;
 use crate::server::{source_command, Mode, SINK_DONE};
 use crate::settings::Settings;
 use crate::stats::{median, percentile, rate};
@@ -48,6 +50,18 @@ impl Scenario {
     }
 }
 
+impl std::str::FromStr for Scenario {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Scenario::ALL
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| {
+                format!("unknown scenario {s:?} (expected echo, stream-up or stream-down)")
+            })
+    }
+}
+
 /// The medians of one (server, client, scenario, payload) cell.
 #[derive(Debug, Clone)]
 pub struct Cell {
@@ -65,6 +79,10 @@ pub struct Cell {
     pub runs: Vec<f64>,
     /// Median messages per second.
     pub msgs_per_sec: f64,
+    /// Median CPU time (user + system, every thread of this process: the
+    /// client's own and its engine threads; the server runs elsewhere) per
+    /// message, in microseconds.
+    pub cpu_us_per_msg: Option<f64>,
     /// Median round-trip percentiles (echo of small payloads only).
     pub rtt_p50: Option<Duration>,
     /// See `rtt_p50`.
@@ -84,6 +102,7 @@ impl Cell {
             "runs_msgs_per_sec": self.runs,
             "msgs_per_sec": self.msgs_per_sec,
             "mib_per_sec": self.msgs_per_sec * self.payload as f64 / (1 << 20) as f64,
+            "cpu_us_per_msg": self.cpu_us_per_msg,
             "rtt_p50_us": us(self.rtt_p50),
             "rtt_p99_us": us(self.rtt_p99),
         })
@@ -91,17 +110,32 @@ impl Cell {
 }
 
 /// Measures every client against `server` in every scenario and payload size.
-pub fn measure_server(server: &ChildServer, settings: &Settings) -> Result<Vec<Cell>, String> {
+pub fn measure_server(
+    server: &ChildServer,
+    settings: &Settings,
+    filter: &CellFilter,
+) -> Result<Vec<Cell>, String> {
     let mut cells = Vec::new();
+    let clients: Vec<ClientKind> = ClientKind::ALL
+        .into_iter()
+        .filter(|k| filter.client.is_none_or(|c| c == *k))
+        .collect();
     for scenario in Scenario::ALL {
+        if filter.scenario.is_some_and(|s| s != scenario) {
+            continue;
+        }
         for payload in PAYLOADS {
-            let group = measure_group(server, scenario, payload, settings).map_err(|e| {
-                format!(
-                    "{} server, {} {payload} B: {e}",
-                    server.kind(),
-                    scenario.name()
-                )
-            })?;
+            if filter.payload.is_some_and(|p| p != payload) {
+                continue;
+            }
+            let group =
+                measure_group(server, scenario, payload, settings, &clients).map_err(|e| {
+                    format!(
+                        "{} server, {} {payload} B: {e}",
+                        server.kind(),
+                        scenario.name()
+                    )
+                })?;
             for cell in &group {
                 eprintln!(
                     "  {:<11} {:>8} B  {:<16} {:>12.0} msg/s",
@@ -125,12 +159,13 @@ fn measure_group(
     scenario: Scenario,
     payload: usize,
     settings: &Settings,
+    kinds: &[ClientKind],
 ) -> Result<Vec<Cell>, String> {
     let count = settings.messages_for(payload);
     let data = Payload::new(payload);
     let url = server.url(scenario.mode().path());
-    let mut clients = Vec::with_capacity(ClientKind::ALL.len());
-    for kind in ClientKind::ALL {
+    let mut clients = Vec::with_capacity(kinds.len());
+    for &kind in kinds {
         let mut client = kind.connect(&url).map_err(|e| format!("{kind}: {e}"))?;
         // Warm-up: connection buffers, pools and caches reach their steady state.
         run_once(
@@ -144,15 +179,21 @@ fn measure_group(
             kind,
             client,
             rates: Vec::new(),
+            cpu_us: Vec::new(),
             p50s: Vec::new(),
             p99s: Vec::new(),
         });
     }
     for _ in 0..settings.runs {
         for s in clients.iter_mut() {
+            let cpu_before = cpu_time();
             let (elapsed, rtts) = run_once(s.client.as_mut(), scenario, &data, count)
                 .map_err(|e| format!("{}: {e}", s.kind))?;
             s.rates.push(rate(count, elapsed));
+            if let (Some(before), Some(after)) = (cpu_before, cpu_time()) {
+                s.cpu_us
+                    .push((after.saturating_sub(before)).as_secs_f64() * 1e6 / count as f64);
+            }
             if payload <= SMALL_PAYLOAD && !rtts.is_empty() {
                 s.p50s
                     .extend(percentile(&rtts, 50.0).map(|d| d.as_secs_f64()));
@@ -174,6 +215,7 @@ fn measure_group(
             payload,
             count,
             msgs_per_sec: median(&s.rates).unwrap_or(0.0),
+            cpu_us_per_msg: median(&s.cpu_us),
             rtt_p50: secs(&s.p50s),
             rtt_p99: secs(&s.p99s),
             runs: s.rates,
@@ -188,6 +230,8 @@ struct Series {
     client: Box<dyn BenchClient>,
     /// Messages per second of each run.
     rates: Vec<f64>,
+    /// CPU microseconds per message of each run.
+    cpu_us: Vec<f64>,
     /// Each run's round-trip percentiles, in seconds.
     p50s: Vec<f64>,
     p99s: Vec<f64>,

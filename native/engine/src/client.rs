@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::event::Event;
-use crate::inner::Inner;
+use crate::inner::{relock, Inner};
 use crate::outbox::{OutMsg, UserClose};
 use crate::pool::PooledBuf;
 use crate::state::State;
@@ -165,6 +165,32 @@ impl Client {
         Ok(())
     }
 
+    /// Blocks until a message of `len` payload bytes fits the send queue
+    /// (the reconnect buffer while reconnecting), or `timeout` passes;
+    /// `true` if it fits now. Also `true` at once when [`Client::send`] would
+    /// refuse it for another reason (not open, closed): `send` says which.
+    ///
+    /// For a producer faster than the network: rather than retrying `send`
+    /// on [`Error::Capacity`] in a loop, which takes the CPU from the send
+    /// thread that makes the room. Room is not reserved: with several
+    /// producers, `send` may still find the queue full.
+    pub fn wait_for_room(&self, len: usize, timeout: std::time::Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut ob = self.inner.lock_outbox();
+        loop {
+            if ob.has_room(len) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            ob.room_waiters += 1;
+            ob = relock(self.inner.room.wait_timeout(ob, left)).0;
+            ob.room_waiters -= 1;
+        }
+    }
+
     /// The next event, if any. One consumer thread only.
     pub fn poll(&self) -> Option<Event> {
         self.inner.dispatch.pop()
@@ -217,8 +243,9 @@ impl Client {
             self.watch_close(Instant::now() + close_timeout * 2);
         }
         self.inner.wake.notify_all();
-        // The `Closing` event comes from the send thread as it sends the
-        // Close frame, so it can never be queued after `Closed`.
+        self.inner.room.notify_all(); // sends now fail: waiters return
+                                      // The `Closing` event comes from the send thread as it sends the
+                                      // Close frame, so it can never be queued after `Closed`.
         if previous == State::Connecting {
             // Abort the opening handshake; no close frame is possible yet.
             self.inner.shutdown_socket(std::net::Shutdown::Both);

@@ -60,6 +60,8 @@ fn lifecycle(inner: &Arc<Inner>) -> SessionEnd {
             ob.state = State::Reconnecting;
             ob.reconnecting = true;
         }
+        // Sends go to the reconnect buffer now, under its own bound.
+        inner.room.notify_all();
         inner.emit(Event::Reconnecting { attempt, delay });
         if !backoff(inner, delay) {
             return end;
@@ -154,6 +156,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
             State::Open
         };
     }
+    inner.room.notify_all();
     inner.emit(Event::Open {
         protocol: est.protocol.take(),
     });
@@ -204,6 +207,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
                 }
                 ob.reconnecting = false;
             }
+            inner.room.notify_all();
             if config.auth != Auth::None {
                 inner.emit(Event::Authenticated);
             }
@@ -255,6 +259,7 @@ fn finish(inner: &Inner, end: SessionEnd) {
         ob.control.clear();
         (unsent, ob.user_close.clone(), closing_for_good)
     };
+    inner.room.notify_all();
     // An error caused by our own close or shutdown (e.g. an aborted
     // handshake) is not news to the user.
     if let Some((kind, text)) = end.error.clone().filter(|_| !closing_for_good) {

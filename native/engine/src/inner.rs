@@ -41,6 +41,10 @@ pub(crate) struct Inner {
     pub(crate) outbox: Mutex<Outbox>,
     /// The send thread waits on this (with `outbox`).
     pub(crate) wake: Condvar,
+    /// Producers in `Client::wait_for_room` wait on this (with `outbox`):
+    /// signalled when the send thread takes data, and on every change of
+    /// phase that decides whether a send is accepted.
+    pub(crate) room: Condvar,
     /// Signalled (with `outbox`) when `Outbox::finished` becomes true.
     done: Condvar,
     pub(crate) dispatch: Dispatch,
@@ -65,7 +69,7 @@ pub(crate) struct Inner {
 
 /// A poisoned lock still holds consistent data here (every critical section
 /// only assigns fields), and the panic itself is reported by the thread.
-fn relock<T>(r: std::sync::LockResult<T>) -> T {
+pub(crate) fn relock<T>(r: std::sync::LockResult<T>) -> T {
     r.unwrap_or_else(|p| p.into_inner())
 }
 
@@ -79,6 +83,7 @@ impl Inner {
             tls,
             outbox: Mutex::new(outbox),
             wake: Condvar::new(),
+            room: Condvar::new(),
             done: Condvar::new(),
             dispatch,
             recv_pool: BufferPool::new(POOL_SLOTS, POOL_MAX_CAPACITY, POOL_MAX_BYTES),
@@ -180,6 +185,7 @@ impl Inner {
         self.lock_outbox().stop = true;
         self.stopping.store(true, SeqCst);
         self.wake.notify_all();
+        self.room.notify_all();
         self.dispatch.signal_all();
         self.shutdown_socket(Shutdown::Read);
     }
@@ -217,6 +223,7 @@ impl Inner {
             // Over for the caller now; the final events follow when the
             // thread ends.
             self.lock_outbox().state = State::Closed;
+            self.room.notify_all();
             drop(handle);
         }
     }

@@ -110,6 +110,9 @@ pub(crate) struct Outbox {
     /// The send thread is blocked on `Inner::wake`. Senders notify only
     /// then, so a busy send thread costs no futex wake per message.
     pub(crate) sender_waiting: bool,
+    /// Producers blocked in `Client::wait_for_room` on `Inner::room`; the
+    /// send thread notifies after taking data only then.
+    pub(crate) room_waiters: usize,
 }
 
 impl Outbox {
@@ -129,12 +132,29 @@ impl Outbox {
             close_answered: false,
             finished: false,
             sender_waiting: false,
+            room_waiters: 0,
         }
     }
 
     /// Whether the connection is finished or finishing at the user's request.
     pub(crate) fn closing_for_good(&self) -> bool {
         self.stop || self.user_close.is_some()
+    }
+
+    /// Whether [`Outbox::admit`] would not refuse a message of `size` bytes
+    /// for lack of room: it fits, or the message would be refused for
+    /// another reason (not open, closed), which `admit` then reports.
+    pub(crate) fn has_room(&self, size: usize) -> bool {
+        let limits = if self.closing_for_good() || self.state == State::Closed {
+            None
+        } else if self.reconnecting && self.state != State::Open {
+            self.reconnect_limits
+        } else if self.state == State::Open {
+            Some(self.data.limits())
+        } else {
+            None
+        };
+        limits.is_none_or(|l| l.admits(self.data.len(), self.data.bytes(), size))
     }
 
     /// Accepts a data message, or says why not. Never drops silently.
@@ -252,6 +272,25 @@ mod tests {
         o.reconnecting = true;
         o.state = State::Reconnecting;
         assert!(matches!(o.admit(msg(), 6), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn has_room_agrees_with_admit() {
+        let mut o = Outbox::new(QueueLimits::new(2, 100), Some(QueueLimits::new(1, 100)));
+        assert!(o.has_room(6), "not open: admit refuses for another reason");
+        o.state = State::Open;
+        assert!(o.has_room(6));
+        o.admit(msg(), 6).unwrap();
+        o.admit(msg(), 6).unwrap();
+        assert!(!o.has_room(6), "full");
+        o.data.pop();
+        assert!(o.has_room(6));
+        assert!(!o.has_room(95), "over the byte bound");
+        o.reconnecting = true;
+        o.state = State::Reconnecting;
+        assert!(!o.has_room(6), "the reconnect buffer's own bound");
+        o.state = State::Closed;
+        assert!(o.has_room(6), "closed: send says so");
     }
 
     #[test]

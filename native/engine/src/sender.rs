@@ -247,6 +247,10 @@ impl<'a> Sender<'a> {
                     self.batch.push(msg);
                 }
                 if !self.batch.is_empty() {
+                    if ob.room_waiters > 0 {
+                        drop(ob);
+                        inner.room.notify_all();
+                    }
                     return Ok(Job::Data);
                 }
             }

@@ -598,3 +598,84 @@ fn try_again_later_waits_longer() {
     assert_eq!(delays, vec![Duration::from_millis(400)]);
     server.kill();
 }
+
+// A producer faster than the network blocks in `wait_for_room` instead of
+// spinning on `Error::Capacity`: it waits while the peer reads nothing,
+// wakes as the send thread makes room, and wakes at once when the client
+// closes (the send then says why).
+#[test]
+fn wait_for_room_blocks_while_full_and_wakes_on_room_and_on_close() {
+    let release = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let server = Server::start(never_reads(Arc::clone(&release)));
+    let mut cfg = config(&server.url());
+    cfg.send_queue = devian_ws_engine::QueueLimits::new(4, 1 << 20);
+    let client = Arc::new(Client::connect(cfg).unwrap());
+    wait_open(&client);
+    assert!(client.wait_for_room(16, Duration::ZERO), "empty queue");
+    let chunk = vec![7u8; 256 * 1024];
+    // Fill the socket buffers, then the queue.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match client.send(MessageKind::Binary, &chunk) {
+            Ok(()) => {}
+            Err(devian_ws_engine::Error::Capacity(_)) => break,
+            Err(e) => panic!("send: {e}"),
+        }
+        assert!(Instant::now() < deadline, "the queue never filled");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        !client.wait_for_room(chunk.len(), Duration::from_millis(200)),
+        "full: times out"
+    );
+
+    // Closing wakes a blocked producer at once.
+    let waiter = {
+        let client = Arc::clone(&client);
+        let len = chunk.len();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let room = client.wait_for_room(len, WAIT);
+            (room, started.elapsed())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    client.close(CloseCode::NORMAL, "bye").unwrap();
+    let (room, waited) = waiter.join().unwrap();
+    assert!(room, "a closed client has nothing to wait for");
+    assert!(waited < WAIT, "woken by the close, not the timeout");
+    assert!(matches!(
+        client.send(MessageKind::Binary, &chunk),
+        Err(devian_ws_engine::Error::AlreadyClosed)
+    ));
+    release.store(true, std::sync::atomic::Ordering::SeqCst);
+    server.kill();
+}
+
+#[test]
+fn wait_for_room_wakes_as_the_send_thread_drains_the_queue() {
+    let server = Server::start(echo);
+    let mut cfg = config(&server.url());
+    cfg.send_queue = devian_ws_engine::QueueLimits::new(2, 1 << 20);
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    let chunk = vec![1u8; 64 * 1024];
+    // 200 messages through a 2-message queue, with no retry loop: every
+    // send after wait_for_room(true) is accepted (one producer).
+    let mut received = 0;
+    for _ in 0..200 {
+        assert!(
+            client.wait_for_room(chunk.len(), WAIT),
+            "room within {WAIT:?}"
+        );
+        client.send(MessageKind::Binary, &chunk).unwrap();
+        while let Some(ev) = client.poll() {
+            if matches!(ev, Event::Message { .. }) {
+                received += 1;
+            }
+        }
+    }
+    let rest = receive_n(&client, 200 - received);
+    assert!(rest.iter().all(|m| m.len() == chunk.len()));
+    server.kill();
+}

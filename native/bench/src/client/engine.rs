@@ -1,5 +1,6 @@
-//! Our threaded engine (`devian_ws_engine::Client`), driven the way a game
-//! drives it: `send` queues, `poll` is called in a loop on this thread.
+//! Our threaded engine (`devian_ws_engine::Client`), driven the way a Rust
+//! program drives it: `send` queues, `poll` drains, `wait` blocks while
+//! nothing has arrived.
 
 use super::{BenchClient, Payload, Received, WAIT_LIMIT};
 use devian_ws_engine::{
@@ -74,8 +75,15 @@ impl EngineClient {
         loop {
             match self.0.send(kind, payload) {
                 Ok(()) => return Ok(()),
-                // Backpressure: the bounded queue is full; the send thread is draining it.
-                Err(Error::Capacity(_)) if Instant::now() < deadline => std::thread::yield_now(),
+                // Backpressure: the bounded queue is full; block while the send thread
+                // drains it (a retry loop would take the CPU it needs).
+                Err(Error::Capacity(_)) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err("send queue stayed full".into());
+                    }
+                    self.0.wait_for_room(payload.len(), left);
+                }
                 Err(e) => return Err(e.to_string()),
             }
         }
@@ -108,10 +116,16 @@ impl BenchClient for EngineClient {
                     return Err(format!("closed: {} {reason}", code.0))
                 }
                 Some(_) => {}
-                None if Instant::now() > deadline => return Err("receive timed out".into()),
-                // A game polls once per frame; the bench polls as fast as it can without
-                // taking the core from the engine's threads on a small machine.
-                None => std::thread::yield_now(),
+                None => {
+                    // A Rust program with a thread for the connection blocks here; a
+                    // game polls once per frame. Either leaves the cores to the engine's
+                    // threads and the server, which a poll-and-yield loop would not.
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err("receive timed out".into());
+                    }
+                    self.0.wait(left);
+                }
             }
         }
     }

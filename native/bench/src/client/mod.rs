@@ -25,6 +25,18 @@ pub enum ClientKind {
     Tungstenite,
 }
 
+impl std::str::FromStr for ClientKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ClientKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                format!("unknown client {s:?} (expected engine, devian-websocket or tungstenite)")
+            })
+    }
+}
+
 impl ClientKind {
     /// All clients, ours first.
     pub const ALL: [ClientKind; 3] = [

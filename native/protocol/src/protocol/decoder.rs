@@ -357,14 +357,33 @@ impl Decoder {
                 apply_mask(dst, key, phase);
             }
             self.control.len = end as u8;
-        } else if let Some(msg) = self.message.as_mut() {
+            frame.remaining -= take as u64;
+            frame.read += take as u64;
+        } else {
             let start = message.len();
             message.extend_from_slice(chunk);
-            let fresh = &mut message[start..];
-            if let Some(key) = frame.mask {
-                apply_mask(fresh, key, phase);
-            }
-            msg.len += take as u64;
+            self.take_data(message, start)?;
+        }
+        Ok(take)
+    }
+
+    /// Takes `message[start..]` as the next bytes of the current data
+    /// frame's payload: unmasks them in place, checks text as it goes, and
+    /// counts them. The caller ensures they are at most `remaining`.
+    fn take_data(&mut self, message: &mut [u8], start: usize) -> Result<()> {
+        let Some(frame) = self.frame.as_mut() else {
+            return Ok(());
+        };
+        let fresh = &mut message[start..];
+        let n = fresh.len() as u64;
+        if let Some(key) = frame.mask {
+            apply_mask(fresh, key, (frame.read & 3) as usize);
+        }
+        frame.remaining -= n;
+        frame.read += n;
+        // begin_frame started a message for every data frame.
+        if let Some(msg) = self.message.as_mut() {
+            msg.len += n;
             // §8.1: fail as soon as the text is known to be invalid, not at
             // the end of the message. Transformed payload is checked after
             // the extension has undone the transformation.
@@ -372,9 +391,55 @@ impl Decoder {
                 msg.utf8.feed(fresh)?;
             }
         }
-        frame.remaining -= take as u64;
-        frame.read += take as u64;
-        Ok(take)
+        Ok(())
+    }
+
+    /// Payload bytes still to come in the data frame being read, or 0 when
+    /// none is (between frames, in a header, in a control frame).
+    ///
+    /// While it is not 0, the caller may read up to that many bytes from the
+    /// stream straight into the end of the message buffer and hand them over
+    /// with [`Decoder::payload_read`] instead of passing them to
+    /// [`Decoder::decode`]: a large message then costs no copy from a read
+    /// buffer.
+    pub fn payload_remaining(&self) -> u64 {
+        match (&self.frame, &self.message) {
+            (Some(f), Some(_)) if !self.failed && !f.opcode.is_control() => f.remaining,
+            _ => 0,
+        }
+    }
+
+    /// Takes `message[start..]`, which the caller read from the stream
+    /// itself, as the next bytes of the current data frame's payload,
+    /// exactly as [`Decoder::decode`] would have taken them; returns the
+    /// message event if they complete it. At most
+    /// [`Decoder::payload_remaining`] bytes, else `Error::Usage`.
+    pub fn payload_read(&mut self, message: &mut Vec<u8>, start: usize) -> Result<Option<Decoded>> {
+        let n = message.len().saturating_sub(start) as u64;
+        if n > self.payload_remaining() {
+            return Err(Error::Usage(
+                "payload_read: more bytes than the frame has left",
+            ));
+        }
+        let result = self.payload_read_inner(message, start);
+        if result.is_err() {
+            self.failed = true;
+        }
+        result
+    }
+
+    fn payload_read_inner(
+        &mut self,
+        message: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<Option<Decoded>> {
+        self.take_data(message, start)?;
+        if self.frame.as_ref().is_some_and(|f| f.remaining == 0) {
+            if let Some(frame) = self.frame.take() {
+                return self.end_frame(frame, message);
+            }
+        }
+        Ok(None)
     }
 
     /// Acts on a frame whose payload is complete; returns the event, if the
@@ -1123,5 +1188,121 @@ mod tests {
         let wire = raw(Role::Client, 0x1, true, RSV1, &[0x82, 0xE2]); // reversed: E2 82 (truncated €)
         let (err, _) = feed(&mut dec, &wire, 1).unwrap_err();
         assert_eq!(err.close_code(), Some(CloseCode::INVALID_PAYLOAD));
+    }
+
+    /// Decodes `input` the way the engine's receive thread does: reads of at
+    /// most `step` bytes, into the message buffer directly whenever a data
+    /// frame's payload is being read and nothing is buffered.
+    fn feed_direct(dec: &mut Decoder, input: &[u8], step: usize) -> Result<Vec<Ev>> {
+        fn ev_of(d: Decoded, message: &mut Vec<u8>) -> Ev {
+            match d {
+                Decoded::Message(kind) => Ev::Msg(kind, std::mem::take(message)),
+                Decoded::Ping(p) => Ev::Ping(p.as_slice().to_vec()),
+                Decoded::Pong(p) => Ev::Pong(p.as_slice().to_vec()),
+                Decoded::Close(c, r) => Ev::Close(c.map(|c| c.0), r.as_slice().to_vec()),
+            }
+        }
+        let (mut events, mut message, mut at) = (Vec::new(), Vec::new(), 0);
+        while at < input.len() {
+            let remaining = dec.payload_remaining() as usize;
+            let n = step.min(input.len() - at);
+            if remaining > 0 {
+                let n = n.min(remaining);
+                let start = message.len();
+                message.extend_from_slice(&input[at..at + n]);
+                at += n;
+                if let Some(d) = dec.payload_read(&mut message, start)? {
+                    events.push(ev_of(d, &mut message));
+                }
+                continue;
+            }
+            let mut piece = &input[at..at + n];
+            at += n;
+            while !piece.is_empty() {
+                let (used, d) = dec.decode(piece, &mut message)?;
+                piece = &piece[used..];
+                if let Some(d) = d {
+                    events.push(ev_of(d, &mut message));
+                }
+            }
+        }
+        Ok(events)
+    }
+
+    #[test]
+    fn payload_read_directly_into_the_message_decodes_as_decode_does() {
+        // §5.4 fragments, §5.5 a control frame between them, §5.3 masking (a
+        // server reading a client), and text split inside code points.
+        let text = "Grüße, 世界! ".repeat(300);
+        let bytes = text.as_bytes();
+        let big: Vec<u8> = (0..70_000u32).map(|i| (i * 31 % 251) as u8).collect();
+        for role in [Role::Client, Role::Server] {
+            let mut input = from_peer(role, 0x2, true, &big);
+            input.extend(from_peer(role, 0x1, false, &bytes[..1001]));
+            input.extend(from_peer(role, 0x9, true, b"ping"));
+            input.extend(from_peer(role, 0x0, true, &bytes[1001..]));
+            input.extend(from_peer(role, 0x2, true, b""));
+            for step in [1, 7, 4096, 65_536, usize::MAX] {
+                let direct = feed_direct(&mut Decoder::new(role, Limits::default()), &input, step)
+                    .expect("valid input");
+                let plain = feed(
+                    &mut Decoder::new(role, Limits::default()),
+                    &input,
+                    step.min(1 << 20),
+                )
+                .expect("valid input");
+                assert_eq!(direct, plain, "{role:?}, reads of {step}");
+                assert_eq!(plain.len(), 4);
+            }
+        }
+    }
+
+    #[test]
+    fn payload_read_fails_fast_on_invalid_utf8_and_refuses_too_many_bytes() {
+        // §8.1: invalid text fails as soon as it is seen, however it arrived.
+        let mut bad = vec![b'a'; 3000];
+        bad[10] = 0xff;
+        let input = from_peer(Role::Client, 0x1, true, &bad);
+        let mut dec = Decoder::new(Role::Client, Limits::default());
+        let mut message = Vec::new();
+        let (used, ev) = dec.decode(&input[..4], &mut message).unwrap();
+        assert_eq!((used, ev), (4, None));
+        assert_eq!(dec.payload_remaining(), 3000);
+        message.extend_from_slice(&input[4..100]);
+        assert!(matches!(
+            dec.payload_read(&mut message, 0),
+            Err(Error::InvalidUtf8)
+        ));
+        assert_eq!(
+            dec.payload_remaining(),
+            0,
+            "nothing more after a fatal error"
+        );
+
+        let input = from_peer(Role::Client, 0x2, true, &[1, 2, 3]);
+        let mut dec = Decoder::new(Role::Client, Limits::default());
+        let mut message = Vec::new();
+        dec.decode(&input[..2], &mut message).unwrap();
+        message.extend_from_slice(&[1, 2, 3, 4]);
+        assert!(matches!(
+            dec.payload_read(&mut message, 0),
+            Err(Error::Usage(_))
+        ));
+    }
+
+    #[test]
+    fn payload_remaining_is_zero_outside_data_payload() {
+        let mut dec = Decoder::new(Role::Client, Limits::default());
+        let mut message = Vec::new();
+        assert_eq!(dec.payload_remaining(), 0, "before any frame");
+        let ping = from_peer(Role::Client, 0x9, true, b"abc");
+        dec.decode(&ping[..3], &mut message).unwrap();
+        assert_eq!(dec.payload_remaining(), 0, "inside a control frame");
+        dec.decode(&ping[3..], &mut message).unwrap();
+        let data = from_peer(Role::Client, 0x2, true, &[9; 200]);
+        dec.decode(&data[..2], &mut message).unwrap();
+        assert_eq!(dec.payload_remaining(), 0, "inside a header");
+        dec.decode(&data[2..10], &mut message).unwrap();
+        assert_eq!(dec.payload_remaining(), 200 - 6);
     }
 }

@@ -34,7 +34,7 @@ pub fn check_decoder(data: &[u8]) {
     let max_piece = 1 + usize::from(input.u8());
     let wire = input.rest();
 
-    let run = |next_len: &mut dyn FnMut() -> usize| -> Outcome {
+    let run = |direct: bool, next_len: &mut dyn FnMut() -> usize| -> Outcome {
         let mut dec = Decoder::new(role, limits);
         dec.set_auto_pong(auto_pong);
         let bits = (flags >> 4) & 0b111;
@@ -50,15 +50,21 @@ pub fn check_decoder(data: &[u8]) {
             })),
             _ => dec.set_extension(Box::new(Reverse)),
         }
-        feed(&mut dec, wire, auto_pong, next_len)
+        feed(&mut dec, wire, auto_pong, direct, next_len)
     };
 
-    let whole = run(&mut || usize::MAX);
+    let whole = run(false, &mut || usize::MAX);
     let mut chunker = Chunker::new(seed, max_piece);
-    let pieces = run(&mut || chunker.next_len());
+    let pieces = run(false, &mut || chunker.next_len());
     assert_eq!(whole, pieces, "random pieces differ from the whole stream");
-    let bytes = run(&mut || 1);
+    let bytes = run(false, &mut || 1);
     assert_eq!(whole, bytes, "byte-by-byte differs from the whole stream");
+    let mut chunker = Chunker::new(seed, max_piece);
+    let direct = run(true, &mut || chunker.next_len());
+    assert_eq!(
+        whole, direct,
+        "payload read in place differs from the whole stream"
+    );
 }
 
 /// permessage-deflate for `role` with default windows.

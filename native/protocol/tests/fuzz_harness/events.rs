@@ -53,6 +53,7 @@ pub fn feed(
     dec: &mut Decoder,
     wire: &[u8],
     auto_pong: bool,
+    direct: bool,
     mut next_len: impl FnMut() -> usize,
 ) -> Outcome {
     let limits = dec.limits();
@@ -68,6 +69,23 @@ pub fn feed(
             assert!(calls_left > 0, "decoder stopped making progress");
             calls_left -= 1;
             let piece = &wire[pos..end];
+            // The engine's way for large payloads: the bytes go straight into
+            // the message buffer, then to payload_read. Same events expected.
+            let remaining = dec.payload_remaining();
+            if direct && remaining > 0 {
+                let n = piece
+                    .len()
+                    .min(usize::try_from(remaining).unwrap_or(usize::MAX));
+                let start = message.len();
+                message.extend_from_slice(&piece[..n]);
+                pos += n;
+                match dec.payload_read(&mut message, start) {
+                    Ok(None) => check_buffer(&message, limits),
+                    Ok(Some(ev)) => events.push(take_event(dec, ev, &mut message, auto_pong)),
+                    Err(e) => return failed(dec, e, events),
+                }
+                continue;
+            }
             let (n, event) = match dec.decode(piece, &mut message) {
                 Ok(ok) => ok,
                 Err(e) => {

@@ -75,7 +75,7 @@ pub fn check_round_trip(data: &[u8]) {
     // Fine splits of large conversations cost time and find nothing the
     // decoder target does not: cap the number of pieces near 1024.
     let min_piece = conv.wire.len() / 1024;
-    let outcome = feed(&mut dec, &conv.wire, true, || {
+    let outcome = feed(&mut dec, &conv.wire, true, false, || {
         chunker.next_len().max(min_piece)
     });
     assert_eq!(outcome.end, End::Eof { truncated: false });

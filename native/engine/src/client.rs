@@ -154,6 +154,9 @@ impl Client {
     fn enqueue(&self, msg: OutMsg, size: usize) -> Result<()> {
         let mut ob = self.inner.lock_outbox();
         ob.admit(msg, size)?;
+        self.inner
+            .enqueued
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         // A send thread that is not waiting will see the message before it
         // waits again (it checks the queue under this lock): no wake needed,
         // and a burst of sends costs no syscall each.

@@ -141,7 +141,10 @@ impl Dispatch {
     /// notifies under the same lock. With SeqCst on both sides, at least one
     /// of them sees the other. Producers pay nothing while no one waits.
     pub(crate) fn wait_nonempty(&self, timeout: std::time::Duration) -> bool {
-        if !self.events.is_empty() {
+        if crate::spin::until(
+            || !self.events.is_empty(),
+            timeout.min(crate::spin::BEFORE_PARK),
+        ) {
             return true;
         }
         let deadline = std::time::Instant::now() + timeout;

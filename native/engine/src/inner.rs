@@ -41,6 +41,8 @@ pub(crate) struct Inner {
     pub(crate) outbox: Mutex<Outbox>,
     /// The send thread waits on this (with `outbox`).
     pub(crate) wake: Condvar,
+    /// Data messages accepted so far (a spinning send thread watches it).
+    pub(crate) enqueued: AtomicU64,
     /// Producers in `Client::wait_for_room` wait on this (with `outbox`):
     /// signalled when the send thread takes data, and on every change of
     /// phase that decides whether a send is accepted.
@@ -83,6 +85,7 @@ impl Inner {
             tls,
             outbox: Mutex::new(outbox),
             wake: Condvar::new(),
+            enqueued: AtomicU64::new(0),
             room: Condvar::new(),
             done: Condvar::new(),
             dispatch,

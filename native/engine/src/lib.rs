@@ -48,6 +48,7 @@ mod receiver;
 mod registry;
 mod sender;
 mod session;
+mod spin;
 mod state;
 mod transport;
 

@@ -52,6 +52,8 @@ pub(crate) struct Sender<'a> {
     close_deadline: Option<Instant>,
     /// Messages taken from the queue for one vectored write (reused).
     batch: Vec<OutMsg>,
+    /// Look for more work briefly before parking (set after a data write).
+    spin_next: bool,
     /// Written messages awaiting the peer's confirmation
     /// ([`Delivery::AtLeastOnce`] only).
     window: Option<Window>,
@@ -83,6 +85,7 @@ impl<'a> Sender<'a> {
             close_deadline: None,
             // Grows with the first batches (an idle connection has none).
             batch: Vec::new(),
+            spin_next: false,
             window,
         }
     }
@@ -140,7 +143,10 @@ impl<'a> Sender<'a> {
                     }
                     self.close(Some(code), &reason)
                 }
-                Job::Data => self.data(),
+                Job::Data => {
+                    self.spin_next = true;
+                    self.data()
+                }
                 Job::Ping => self.ping(),
                 Job::Stop { send_close } => {
                     if send_close {
@@ -303,6 +309,18 @@ impl<'a> Sender<'a> {
                 .into_iter()
                 .flatten()
                 .min();
+            if std::mem::take(&mut self.spin_next) {
+                // Just finished a write: a send that follows within the spin
+                // costs no futex wake (see crate::spin).
+                let seen = inner.enqueued.load(SeqCst);
+                drop(ob);
+                crate::spin::until(
+                    || inner.enqueued.load(SeqCst) != seen,
+                    crate::spin::BEFORE_PARK,
+                );
+                ob = inner.lock_outbox();
+                continue;
+            }
             ob = inner.wait_for_work(ob, wake_at.map(|t| t.saturating_duration_since(now)));
         }
     }

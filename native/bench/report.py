@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 PAYLOADS = [16, 1 << 10, 64 << 10, 1 << 20]
 SCENARIOS = ["echo", "stream-up", "stream-down"]
 SERVERS = ["devian-websocket", "tungstenite"]
+PLACEMENTS = ["same CPU", "separate CPUs", "unpinned"]  # where the server ran (see throughput.rs)
 PEERS = ["tungstenite"]  # Rust peers measured (fastwebsockets/tokio-tungstenite: see skipped_peers)
 
 
@@ -67,11 +68,18 @@ def machine():
     }
 
 
-def cell(rust, server, client, scenario, payload):
+def cell(rust, placement, server, client, scenario, payload):
     for c in rust.get("throughput", []):
-        if (c["server"], c["client"], c["scenario"], c["payload_bytes"]) == (server, client, scenario, payload):
+        if (c.get("placement", "unpinned"), c["server"], c["client"], c["scenario"], c["payload_bytes"]) == (
+                placement, server, client, scenario, payload):
             return c
     return None
+
+
+def placements(rust):
+    """The placements this run measured, in table order."""
+    seen = {c.get("placement", "unpinned") for c in rust.get("throughput", [])}
+    return [p for p in PLACEMENTS if p in seen]
 
 
 def check_targets(rust, cs):
@@ -81,17 +89,19 @@ def check_targets(rust, cs):
     def every_cell(name, scenarios, value, better_or_equal):
         """Engine against tungstenite in every (server, scenario, payload) cell measured."""
         misses, checked = [], 0
-        for server in SERVERS:
-            for scenario in scenarios:
-                for p in PAYLOADS:
-                    e, t = cell(rust, server, "engine", scenario, p), cell(rust, server, "tungstenite", scenario, p)
-                    ev, tv = (value(e) if e else None), (value(t) if t else None)
-                    if ev is None or not tv:
-                        continue
-                    checked += 1
-                    r = ev / tv
-                    if not better_or_equal(r):
-                        misses.append(f"{scenario} {human(p)} vs {server} server: {r:.2f}x")
+        for pl in placements(rust):
+            for server in SERVERS:
+                for scenario in scenarios:
+                    for p in PAYLOADS:
+                        e = cell(rust, pl, server, "engine", scenario, p)
+                        t = cell(rust, pl, server, "tungstenite", scenario, p)
+                        ev, tv = (value(e) if e else None), (value(t) if t else None)
+                        if ev is None or not tv:
+                            continue
+                        checked += 1
+                        r = ev / tv
+                        if not better_or_equal(r):
+                            misses.append(f"{scenario} {human(p)} vs {server} server, {pl}: {r:.2f}x")
         if checked:
             details = (f"all {checked} cells met" if not misses else
                        f"{len(misses)} of {checked} cells missed: " + "; ".join(misses))
@@ -101,12 +111,13 @@ def check_targets(rust, cs):
     every_cell("engine >= 1.0x tungstenite msg/s in every cell", SCENARIOS,
                lambda c: c["msgs_per_sec"], lambda r: r >= 1.0)
     # 2. Round trip of 16 B: p50 at most tungstenite's.
-    for server in SERVERS:
-        e, t = cell(rust, server, "engine", "echo", 16), cell(rust, server, "tungstenite", "echo", 16)
-        if e and t and e.get("rtt_p50_us") and t.get("rtt_p50_us"):
-            r = e["rtt_p50_us"] / t["rtt_p50_us"]
-            targets.append((f"engine 16 B RTT p50 <= tungstenite's ({server} server)", r <= 1.0,
-                            f"{e['rtt_p50_us']:.1f} us vs {t['rtt_p50_us']:.1f} us = {r:.2f}x"))
+    for pl in placements(rust):
+        for server in SERVERS:
+            e, t = cell(rust, pl, server, "engine", "echo", 16), cell(rust, pl, server, "tungstenite", "echo", 16)
+            if e and t and e.get("rtt_p50_us") and t.get("rtt_p50_us"):
+                r = e["rtt_p50_us"] / t["rtt_p50_us"]
+                targets.append((f"engine 16 B RTT p50 <= tungstenite's ({server} server, {pl})", r <= 1.0,
+                                f"{e['rtt_p50_us']:.1f} us vs {t['rtt_p50_us']:.1f} us = {r:.2f}x"))
     # 3. CPU per message no higher than tungstenite's while streaming.
     every_cell("engine CPU per message <= tungstenite's in every streaming cell", ["stream-up", "stream-down"],
                lambda c: c.get("cpu_us_per_msg"), lambda r: r <= 1.0)
@@ -120,7 +131,8 @@ def check_targets(rust, cs):
             r = ours["rtt_p50_us"] / theirs["rtt_p50_us"]
             targets.append(("C# RTT p50 <= 0.25x ClientWebSocket (16 B)", r <= 0.25,
                             f"{ours['rtt_p50_us']:.1f} us vs {theirs['rtt_p50_us']:.1f} us = {r:.2f}x"))
-        engine = cell(rust, "devian-websocket", "engine", "echo", 16)
+        engine = next((c for c in (cell(rust, pl, "devian-websocket", "engine", "echo", 16)
+                                   for pl in placements(rust)) if c), None)
         if ours and engine and engine.get("rtt_p50_us"):
             r = ours["rtt_p50_us"] / engine["rtt_p50_us"]
             targets.append(("C# RTT p50 <= 1.3x the engine's (16 B, our server)", r <= 1.3,
@@ -146,19 +158,20 @@ def check_targets(rust, cs):
 
 def ratio_table(rust, cs):
     lines = ["Engine vs tungstenite client, messages/s (median); ratio = engine / tungstenite"]
-    lines.append(f"{'server':<17} {'scenario':<12} {'payload':>8} {'engine':>10} {'blocking':>10} "
+    lines.append(f"{'placement':<14} {'server':<17} {'scenario':<12} {'payload':>8} {'engine':>10} {'blocking':>10} "
                  f"{'tungstenite':>11} {'ratio':>7}")
-    for server in SERVERS:
-        for scenario in SCENARIOS:
-            for p in PAYLOADS:
-                e = cell(rust, server, "engine", scenario, p)
-                b = cell(rust, server, "devian-websocket", scenario, p)
-                t = cell(rust, server, "tungstenite", scenario, p)
-                if not (e and b and t):
-                    continue
-                r = e["msgs_per_sec"] / t["msgs_per_sec"] if t["msgs_per_sec"] else 0
-                lines.append(f"{server:<17} {scenario:<12} {human(p):>8} {e['msgs_per_sec']:>10.0f} "
-                             f"{b['msgs_per_sec']:>10.0f} {t['msgs_per_sec']:>11.0f} {r:>6.2f}x")
+    for pl in placements(rust):
+        for server in SERVERS:
+            for scenario in SCENARIOS:
+                for p in PAYLOADS:
+                    e = cell(rust, pl, server, "engine", scenario, p)
+                    b = cell(rust, pl, server, "devian-websocket", scenario, p)
+                    t = cell(rust, pl, server, "tungstenite", scenario, p)
+                    if not (e and b and t):
+                        continue
+                    r = e["msgs_per_sec"] / t["msgs_per_sec"] if t["msgs_per_sec"] else 0
+                    lines.append(f"{pl:<14} {server:<17} {scenario:<12} {human(p):>8} {e['msgs_per_sec']:>10.0f} "
+                                 f"{b['msgs_per_sec']:>10.0f} {t['msgs_per_sec']:>11.0f} {r:>6.2f}x")
     if cs:
         lines.append("")
         lines.append("C#: WebSocketClient vs ClientWebSocket (same Mono, same server)")
@@ -182,34 +195,39 @@ def markdown(merged, targets):
         out.append(f"- {'met' if met else '**missed**'}: {name} — {details}")
     out += ["", f"**Rust, messages/s on one connection** (median of {rust.get('runs_per_cell')} runs; "
             "ratio = engine ÷ tungstenite client)", "",
-            "| server | scenario | payload | engine | devian-websocket (blocking) | tungstenite | ratio |",
-            "|---|---|---:|---:|---:|---:|---:|"]
-    for server in SERVERS:
-        for scenario in SCENARIOS:
-            for p in PAYLOADS:
-                e, b, t = (cell(rust, server, c, scenario, p) for c in ("engine", "devian-websocket", "tungstenite"))
-                if e and b and t:
-                    r = e["msgs_per_sec"] / t["msgs_per_sec"] if t["msgs_per_sec"] else 0
-                    out.append(f"| {server} | {scenario} | {human(p)} | {e['msgs_per_sec']:.0f} | "
-                               f"{b['msgs_per_sec']:.0f} | {t['msgs_per_sec']:.0f} | {r:.2f}× |")
+            "| placement | server | scenario | payload | engine | devian-websocket (blocking) | tungstenite | ratio |",
+            "|---|---|---|---:|---:|---:|---:|---:|"]
+    for pl in placements(rust):
+        for server in SERVERS:
+            for scenario in SCENARIOS:
+                for p in PAYLOADS:
+                    e, b, t = (cell(rust, pl, server, c, scenario, p)
+                               for c in ("engine", "devian-websocket", "tungstenite"))
+                    if e and b and t:
+                        r = e["msgs_per_sec"] / t["msgs_per_sec"] if t["msgs_per_sec"] else 0
+                        out.append(f"| {pl} | {server} | {scenario} | {human(p)} | {e['msgs_per_sec']:.0f} | "
+                                   f"{b['msgs_per_sec']:.0f} | {t['msgs_per_sec']:.0f} | {r:.2f}× |")
     out += ["", "**Rust, CPU time per message** (µs, user + system, all of the client's threads; "
             "ratio = engine ÷ tungstenite, lower is better)", "",
-            "| server | scenario | payload | engine | devian-websocket (blocking) | tungstenite | ratio |",
-            "|---|---|---:|---:|---:|---:|---:|"]
-    for server in SERVERS:
-        for scenario in SCENARIOS:
-            for p in PAYLOADS:
-                e, b, t = (cell(rust, server, c, scenario, p) for c in ("engine", "devian-websocket", "tungstenite"))
-                if e and b and t and None not in (e.get("cpu_us_per_msg"), b.get("cpu_us_per_msg"),
-                                                  t.get("cpu_us_per_msg")):
-                    r = e["cpu_us_per_msg"] / t["cpu_us_per_msg"] if t["cpu_us_per_msg"] else 0
-                    out.append(f"| {server} | {scenario} | {human(p)} | {e['cpu_us_per_msg']:.2f} | "
-                               f"{b['cpu_us_per_msg']:.2f} | {t['cpu_us_per_msg']:.2f} | {r:.2f}× |")
+            "| placement | server | scenario | payload | engine | devian-websocket (blocking) | tungstenite | ratio |",
+            "|---|---|---|---:|---:|---:|---:|---:|"]
+    for pl in placements(rust):
+        for server in SERVERS:
+            for scenario in SCENARIOS:
+                for p in PAYLOADS:
+                    e, b, t = (cell(rust, pl, server, c, scenario, p)
+                               for c in ("engine", "devian-websocket", "tungstenite"))
+                    if e and b and t and None not in (e.get("cpu_us_per_msg"), b.get("cpu_us_per_msg"),
+                                                      t.get("cpu_us_per_msg")):
+                        r = e["cpu_us_per_msg"] / t["cpu_us_per_msg"] if t["cpu_us_per_msg"] else 0
+                        out.append(f"| {pl} | {server} | {scenario} | {human(p)} | {e['cpu_us_per_msg']:.2f} | "
+                                   f"{b['cpu_us_per_msg']:.2f} | {t['cpu_us_per_msg']:.2f} | {r:.2f}× |")
     out += ["", "**Rust, round-trip time of 16 B echoes** (µs)", "",
-            "| server | client | p50 | p99 |", "|---|---|---:|---:|"]
+            "| placement | server | client | p50 | p99 |", "|---|---|---|---:|---:|"]
     for c in rust.get("throughput", []):
         if c["scenario"] == "echo" and c.get("rtt_p50_us") is not None:
-            out.append(f"| {c['server']} | {c['client']} | {c['rtt_p50_us']:.1f} | {c['rtt_p99_us']:.1f} |")
+            out.append(f"| {c.get('placement', 'unpinned')} | {c['server']} | {c['client']} | "
+                       f"{c['rtt_p50_us']:.1f} | {c['rtt_p99_us']:.1f} |")
     if cs:
         out += ["", "**C# on Mono, same server** (medians)", "",
                 "| client | payload | RTT p50 µs | RTT p99 µs | echo msg/s | pipelined msg/s | managed B/message |",
@@ -239,33 +257,39 @@ def markdown(merged, targets):
 
 def render(merged, path):
     rust, cs = merged["rust"], merged.get("csharp") or {}
-    fig, axes = plt.subplots(2, 2, figsize=(15, 10))
+    fig, axes = plt.subplots(3, 2, figsize=(15, 15))
     fig.suptitle(f"Devian.Network WebSocket bench — {merged['date']} — {merged['machine']['cpu_model']}, "
                  f"{merged['machine']['nproc']} cores", fontsize=12)
 
-    # (a) engine / tungstenite ratio per scenario and payload, both servers.
-    ax = axes[0][0]
+    # (a) engine / tungstenite, msg/s and CPU per message, per scenario and payload, both
+    # servers, for each placement of the server (up to two columns).
     width = 0.13
     x = range(len(PAYLOADS))
-    i = 0
-    for server in SERVERS:
-        for scenario in SCENARIOS:
-            vals = []
-            for p in PAYLOADS:
-                e, t = cell(rust, server, "engine", scenario, p), cell(rust, server, "tungstenite", scenario, p)
-                vals.append(e["msgs_per_sec"] / t["msgs_per_sec"] if e and t and t["msgs_per_sec"] else 0)
-            ax.bar([xi + (i - 2.5) * width for xi in x], vals, width, label=f"{scenario} ({server} server)")
-            i += 1
-    ax.axhline(1.0, color="black", linestyle="--", linewidth=1, label="target: 1.0 (= tungstenite)")
-    ax.set_xticks(list(x))
-    ax.set_xticklabels([human(p) for p in PAYLOADS])
-    ax.set_ylabel("engine msg/s ÷ tungstenite msg/s")
-    ax.set_xlabel("payload size")
-    ax.set_title("Engine vs tungstenite client (higher is better)")
-    ax.legend(fontsize=7)
+    for col, pl in enumerate(placements(rust)[:2]):
+        for row, (key, better, title) in enumerate([
+                ("msgs_per_sec", "higher", "msg/s"), ("cpu_us_per_msg", "lower", "CPU per message")]):
+            ax = axes[row][col]
+            i = 0
+            for server in SERVERS:
+                for scenario in SCENARIOS:
+                    vals = []
+                    for p in PAYLOADS:
+                        e = cell(rust, pl, server, "engine", scenario, p)
+                        t = cell(rust, pl, server, "tungstenite", scenario, p)
+                        ok = e and t and e.get(key) is not None and t.get(key)
+                        vals.append(e[key] / t[key] if ok else 0)
+                    ax.bar([xi + (i - 2.5) * width for xi in x], vals, width, label=f"{scenario} ({server} server)")
+                    i += 1
+            ax.axhline(1.0, color="black", linestyle="--", linewidth=1, label="target: 1.0 (= tungstenite)")
+            ax.set_xticks(list(x))
+            ax.set_xticklabels([human(p) for p in PAYLOADS])
+            ax.set_ylabel(f"engine ÷ tungstenite, {title}")
+            ax.set_xlabel("payload size")
+            ax.set_title(f"Engine vs tungstenite, {title}, server on {pl} ({better} is better)")
+            ax.legend(fontsize=7)
 
     # (b) masking vs memcpy.
-    ax = axes[0][1]
+    ax = axes[2][0]
     rows = rust.get("masking", [])
     if rows:
         sizes = [r["size_bytes"] for r in rows]
@@ -282,7 +306,7 @@ def render(merged, path):
     ax.legend(fontsize=8)
 
     # (c) C# round-trip time.
-    ax = axes[1][0]
+    ax = axes[2][1]
     clients = cs.get("clients", [])
     if clients:
         payloads = sorted({c["payload_bytes"] for c in clients})
@@ -301,26 +325,7 @@ def render(merged, path):
     ax.set_title("C# on Mono: ours vs ClientWebSocket (lower is better)")
     ax.legend(fontsize=8)
 
-    # (d) many connections.
-    ax = axes[1][1]
-    conns = rust.get("connections", [])
-    if conns:
-        n = [c["connections"] for c in conns]
-        ax.plot(n, [c["rss_kib_per_connection"] for c in conns], marker="o", color="tab:blue",
-                label="RSS per connection (KiB)")
-        ax.set_xscale("log")
-        ax.set_xlabel("open engine connections")
-        ax.set_ylabel("KiB per connection", color="tab:blue")
-        ax2 = ax.twinx()
-        ax2.plot(n, [c["idle_poll_sweep_us"] for c in conns], marker="s", color="tab:red",
-                 label="idle poll() sweep over all (µs)")
-        ax2.set_ylabel("idle sweep, µs", color="tab:red")
-        ax2.set_yscale("log")
-        h1, l1 = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper center")
-    ax.set_title("Many idle connections in one process")
-
+    # Many connections: see the table in the .md (the chart keeps to speed).
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     fig.savefig(path, dpi=110)
 

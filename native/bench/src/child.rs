@@ -37,10 +37,19 @@ pub struct ChildServer {
 }
 
 impl ChildServer {
-    /// Starts `kind` in a child process on a free loopback port.
-    pub fn start(kind: ServerKind) -> Result<ChildServer, String> {
+    /// Starts `kind` in a child process on a free loopback port, pinned to
+    /// `cpu` if given (with `taskset`, from util-linux).
+    pub fn start(kind: ServerKind, cpu: Option<usize>) -> Result<ChildServer, String> {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let mut child = Command::new(exe)
+        let mut command = match cpu {
+            Some(cpu) => {
+                let mut c = Command::new("taskset");
+                c.arg("-c").arg(cpu.to_string()).arg(exe);
+                c
+            }
+            None => Command::new(exe),
+        };
+        let mut child = command
             .args(["--serve", kind.name(), "127.0.0.1:0"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -30,6 +30,7 @@ use serde_json::{json, Value};
 use server::ServerKind;
 use settings::Settings;
 use std::process::ExitCode;
+use throughput::Placement;
 
 /// Peers considered and not measured, with the reason (also in the JSON).
 const SKIPPED_PEERS: &str = "fastwebsockets and tokio-tungstenite: async (tokio) only; \
@@ -79,13 +80,27 @@ fn bench(
 
     if sections.throughput {
         let mut cells = Vec::new();
-        for kind in ServerKind::ALL {
-            if filter.server.is_some_and(|k| k != kind) {
-                continue;
+        let placements = Placement::available();
+        if placements == [Placement::Unpinned] {
+            eprintln!(
+                "devian-ws-bench: not pinned to one CPU; run under `taskset -c 0` (scripts/bench \
+                 does) to measure the server on the same CPU and on another one"
+            );
+        }
+        for placement in placements {
+            for kind in ServerKind::ALL {
+                if filter.server.is_some_and(|k| k != kind) {
+                    continue;
+                }
+                eprintln!(
+                    "== throughput against the {kind} server ({})",
+                    placement.name()
+                );
+                let server = ChildServer::start(kind, placement.server_cpu())?;
+                cells.extend(throughput::measure_server(
+                    &server, placement, &settings, &filter,
+                )?);
             }
-            eprintln!("== throughput against the {kind} server");
-            let server = ChildServer::start(kind)?;
-            cells.extend(throughput::measure_server(&server, &settings, &filter)?);
         }
         println!(
             "\nMessages per second (median of {} runs; ratios > 1 mean ours is faster)",
@@ -110,7 +125,7 @@ fn bench(
     }
     if sections.many {
         eprintln!("== many engine connections");
-        let server = ChildServer::start(ServerKind::Ours)?;
+        let server = ChildServer::start(ServerKind::Ours, None)?;
         let rows = many::measure(&server, &settings)?;
         println!(
             "\nMany idle engine connections (each count in a fresh process; server in another)"

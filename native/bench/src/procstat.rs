@@ -19,6 +19,37 @@ impl ProcStat {
     }
 }
 
+/// The CPUs this process may run on (`Cpus_allowed_list`, e.g. `0` or
+/// `0-1,4`); `None` where `/proc` is unavailable.
+pub fn allowed_cpus() -> Option<Vec<usize>> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?;
+    parse_cpu_list(list.trim())
+}
+
+fn parse_cpu_list(list: &str) -> Option<Vec<usize>> {
+    let mut cpus = Vec::new();
+    for part in list.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => cpus.extend(a.parse::<usize>().ok()?..=b.parse::<usize>().ok()?),
+            None => cpus.push(part.parse().ok()?),
+        }
+    }
+    Some(cpus)
+}
+
+/// The CPUs online on this machine (`/sys/devices/system/cpu/online`),
+/// whatever this process's own affinity.
+pub fn online_cpus() -> Option<Vec<usize>> {
+    parse_cpu_list(
+        std::fs::read_to_string("/sys/devices/system/cpu/online")
+            .ok()?
+            .trim(),
+    )
+}
+
 /// CPU time (user and system) used so far by this process's live threads,
 /// in nanoseconds as the scheduler counts it (`/proc/self/stat`'s clock
 /// ticks are too coarse for one run). `None` where `/proc` is unavailable.
@@ -69,6 +100,14 @@ mod tests {
             })
         );
         assert_eq!(parse("VmRSS: 12 kB\n"), None);
+    }
+
+    #[test]
+    fn parses_cpu_lists() {
+        assert_eq!(parse_cpu_list("0"), Some(vec![0]));
+        assert_eq!(parse_cpu_list("0-2,5"), Some(vec![0, 1, 2, 5]));
+        assert_eq!(parse_cpu_list("x"), None);
+        assert!(!allowed_cpus().expect("/proc/self/status").is_empty());
     }
 
     #[test]

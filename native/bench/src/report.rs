@@ -4,7 +4,7 @@ use crate::client::ClientKind;
 use crate::many::ManyRow;
 use crate::masking::MaskRow;
 use crate::server::ServerKind;
-use crate::throughput::{Cell, Scenario, PAYLOADS};
+use crate::throughput::{Cell, Placement, Scenario, PAYLOADS};
 use std::fmt::Write;
 
 /// `ours / peer`, or `None` when the peer measured nothing.
@@ -16,15 +16,17 @@ fn fmt_ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "-".into(), |r| format!("{r:.2}x"))
 }
 
-fn find(
-    cells: &[Cell],
+fn find<'a>(
+    cells: &'a [Cell],
+    placement: &str,
     server: ServerKind,
     client: ClientKind,
     scenario: Scenario,
     payload: usize,
-) -> Option<&Cell> {
+) -> Option<&'a Cell> {
     cells.iter().find(|c| {
-        c.server == server.name()
+        c.placement == placement
+            && c.server == server.name()
             && c.client == client
             && c.scenario == scenario
             && c.payload == payload
@@ -48,7 +50,8 @@ fn client_table(cells: &[Cell], value: impl Fn(&Cell) -> Option<f64>, decimals: 
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<17} {:<11} {:>8} | {:>11} {:>11} {:>11} | {:>11} {:>11}",
+        "{:<13} {:<17} {:<11} {:>8} | {:>11} {:>11} {:>11} | {:>11} {:>11}",
+        "placement",
         "server",
         "scenario",
         "payload",
@@ -58,36 +61,40 @@ fn client_table(cells: &[Cell], value: impl Fn(&Cell) -> Option<f64>, decimals: 
         "engine/tung",
         "block/tung"
     );
-    for server in ServerKind::ALL {
-        for scenario in Scenario::ALL {
-            for payload in PAYLOADS {
-                let get = |k| find(cells, server, k, scenario, payload).and_then(&value);
-                let (e, b, t) = (
-                    get(ClientKind::Engine),
-                    get(ClientKind::Blocking),
-                    get(ClientKind::Tungstenite),
-                );
-                if e.is_none() && b.is_none() && t.is_none() {
-                    continue;
+    for placement in Placement::NAMES {
+        for server in ServerKind::ALL {
+            for scenario in Scenario::ALL {
+                for payload in PAYLOADS {
+                    let get =
+                        |k| find(cells, placement, server, k, scenario, payload).and_then(&value);
+                    let (e, b, t) = (
+                        get(ClientKind::Engine),
+                        get(ClientKind::Blocking),
+                        get(ClientKind::Tungstenite),
+                    );
+                    if e.is_none() && b.is_none() && t.is_none() {
+                        continue;
+                    }
+                    // A cell filter (--client) may leave some clients out: "-".
+                    let num = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.decimals$}"));
+                    let vs_tung = |v: Option<f64>| match (v, t) {
+                        (Some(v), Some(t)) => fmt_ratio(ratio(v, t)),
+                        _ => "-".into(),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{:<13} {:<17} {:<11} {:>8} | {:>11} {:>11} {:>11} | {:>11} {:>11}",
+                        placement,
+                        server.name(),
+                        scenario.name(),
+                        human_size(payload),
+                        num(e),
+                        num(b),
+                        num(t),
+                        vs_tung(e),
+                        vs_tung(b)
+                    );
                 }
-                // A cell filter (--client) may leave some clients out: "-".
-                let num = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.decimals$}"));
-                let vs_tung = |v: Option<f64>| match (v, t) {
-                    (Some(v), Some(t)) => fmt_ratio(ratio(v, t)),
-                    _ => "-".into(),
-                };
-                let _ = writeln!(
-                    out,
-                    "{:<17} {:<11} {:>8} | {:>11} {:>11} {:>11} | {:>11} {:>11}",
-                    server.name(),
-                    scenario.name(),
-                    human_size(payload),
-                    num(e),
-                    num(b),
-                    num(t),
-                    vs_tung(e),
-                    vs_tung(b)
-                );
             }
         }
     }
@@ -99,14 +106,15 @@ pub fn rtt_table(cells: &[Cell]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<17} {:<17} {:>10} {:>10}",
-        "server", "client", "p50 us", "p99 us"
+        "{:<13} {:<17} {:<17} {:>10} {:>10}",
+        "placement", "server", "client", "p50 us", "p99 us"
     );
     for c in cells.iter().filter(|c| c.scenario == Scenario::Echo) {
         if let (Some(p50), Some(p99)) = (c.rtt_p50, c.rtt_p99) {
             let _ = writeln!(
                 out,
-                "{:<17} {:<17} {:>10.1} {:>10.1}",
+                "{:<13} {:<17} {:<17} {:>10.1} {:>10.1}",
+                c.placement,
                 c.server,
                 c.client.name(),
                 p50.as_secs_f64() * 1e6,

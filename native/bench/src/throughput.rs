@@ -4,7 +4,7 @@
 use crate::child::ChildServer;
 use crate::cli::CellFilter;
 use crate::client::{BenchClient, ClientKind, Payload, Received};
-use crate::procstat::cpu_time;
+use crate::procstat::{self, cpu_time};
 use crate::server::{source_command, Mode, SINK_DONE};
 use crate::settings::Settings;
 use crate::stats::{median, percentile, rate};
@@ -62,9 +62,68 @@ impl std::str::FromStr for Scenario {
     }
 }
 
-/// The medians of one (server, client, scenario, payload) cell.
+/// Where the server runs relative to the client (issue 16: a game shares
+/// its cores, so both are measured).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Client and server pinned to the same CPU.
+    SameCpu(usize),
+    /// The client pinned to one CPU, the server to another.
+    SeparateCpus {
+        /// The client's CPU.
+        client: usize,
+        /// The server's CPU.
+        server: usize,
+    },
+    /// Nothing pinned: the scheduler decides.
+    Unpinned,
+}
+
+impl Placement {
+    /// Every placement, in table order.
+    pub const NAMES: [&'static str; 3] = ["same CPU", "separate CPUs", "unpinned"];
+
+    /// Short name used in tables and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Placement::SameCpu(_) => Self::NAMES[0],
+            Placement::SeparateCpus { .. } => Self::NAMES[1],
+            Placement::Unpinned => Self::NAMES[2],
+        }
+    }
+
+    /// The CPU to pin the server to.
+    pub fn server_cpu(self) -> Option<usize> {
+        match self {
+            Placement::SameCpu(cpu) => Some(cpu),
+            Placement::SeparateCpus { server, .. } => Some(server),
+            Placement::Unpinned => None,
+        }
+    }
+
+    /// What this process can measure: pinned to one CPU (scripts/bench runs
+    /// it under `taskset -c 0`), the server on that CPU and on another one;
+    /// otherwise unpinned only.
+    pub fn available() -> Vec<Placement> {
+        let (Some(mine), Some(online)) = (procstat::allowed_cpus(), procstat::online_cpus()) else {
+            return vec![Placement::Unpinned];
+        };
+        let [client] = mine[..] else {
+            return vec![Placement::Unpinned];
+        };
+        let mut all = vec![Placement::SameCpu(client)];
+        if let Some(&server) = online.iter().find(|&&c| c != client) {
+            all.push(Placement::SeparateCpus { client, server });
+        }
+        all
+    }
+}
+
+/// The medians of one (placement, server, client, scenario, payload) cell.
 #[derive(Debug, Clone)]
 pub struct Cell {
+    /// Where the server ran ([`Placement::name`]).
+    pub placement: &'static str,
     /// Server implementation name.
     pub server: &'static str,
     /// Client implementation.
@@ -94,6 +153,7 @@ impl Cell {
     pub fn to_json(&self) -> Value {
         let us = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1e6);
         json!({
+            "placement": self.placement,
             "server": self.server,
             "client": self.client.name(),
             "scenario": self.scenario.name(),
@@ -112,6 +172,7 @@ impl Cell {
 /// Measures every client against `server` in every scenario and payload size.
 pub fn measure_server(
     server: &ChildServer,
+    placement: Placement,
     settings: &Settings,
     filter: &CellFilter,
 ) -> Result<Vec<Cell>, String> {
@@ -128,8 +189,8 @@ pub fn measure_server(
             if filter.payload.is_some_and(|p| p != payload) {
                 continue;
             }
-            let group =
-                measure_group(server, scenario, payload, settings, &clients).map_err(|e| {
+            let group = measure_group(server, placement, scenario, payload, settings, &clients)
+                .map_err(|e| {
                     format!(
                         "{} server, {} {payload} B: {e}",
                         server.kind(),
@@ -156,6 +217,7 @@ pub fn measure_server(
 /// alike instead of skewing one client's whole series.
 fn measure_group(
     server: &ChildServer,
+    placement: Placement,
     scenario: Scenario,
     payload: usize,
     settings: &Settings,
@@ -209,6 +271,7 @@ fn measure_group(
             .close()
             .map_err(|e| format!("{}: close: {e}", s.kind))?;
         cells.push(Cell {
+            placement: placement.name(),
             server: server.kind().name(),
             client: s.kind,
             scenario,

@@ -9,6 +9,7 @@ use crate::state::State;
 use crate::{driver, registry};
 use devian_websocket::MAX_CLOSE_REASON;
 use devian_ws_policy::Stats;
+use devian_ws_protocol::protocol::frame;
 use devian_ws_protocol::{CloseCode, Error, MessageKind, Result, MAX_HEADER_LEN};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -94,8 +95,18 @@ impl Client {
         let v = buf.vec_mut();
         v.reserve(MAX_HEADER_LEN + payload.len());
         v.resize(MAX_HEADER_LEN, 0);
-        v.extend_from_slice(payload);
-        self.enqueue(OutMsg { kind, buf }, payload.len())
+        // Without a compressing extension the bytes go out as given, so the
+        // copy this call makes anyway can mask them too (§5.3: a fresh key
+        // per frame); the send thread then only writes the header.
+        let masked = if self.inner.config.permessage_deflate.is_none() {
+            let key = frame::fresh_key();
+            frame::extend_masked(v, payload, key);
+            Some(key)
+        } else {
+            v.extend_from_slice(payload);
+            None
+        };
+        self.enqueue(OutMsg { kind, buf, masked }, payload.len())
     }
 
     /// Like `send`, but `fill` writes the payload straight into the pooled
@@ -135,6 +146,7 @@ impl Client {
             OutMsg {
                 kind,
                 buf: message.buf,
+                masked: None,
             },
             len,
         )

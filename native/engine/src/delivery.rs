@@ -151,6 +151,7 @@ mod tests {
         OutMsg {
             kind: MessageKind::Binary,
             buf: PooledBuf::unpooled(vec![0; MAX_HEADER_LEN + len]),
+            masked: None,
         }
     }
 

@@ -16,6 +16,10 @@ use devian_ws_protocol::{CloseCode, ControlPayload, MessageKind};
 pub(crate) struct OutMsg {
     pub(crate) kind: MessageKind,
     pub(crate) buf: PooledBuf,
+    /// `Some(key)`: `send` copied the payload in already masked with this
+    /// fresh key (one pass over memory instead of two); `None`: the payload
+    /// is plain and the send thread masks it.
+    pub(crate) masked: Option<[u8; 4]>,
 }
 
 /// A control frame to send before any queued data.
@@ -191,6 +195,7 @@ mod tests {
         OutMsg {
             kind: MessageKind::Text,
             buf: PooledBuf::unpooled(vec![0; 20]),
+            masked: None,
         }
     }
 

@@ -370,9 +370,15 @@ impl<'a> Sender<'a> {
                 MessageKind::Text => Opcode::Text,
                 MessageKind::Binary => Opcode::Binary,
             };
-            *start = self
-                .encoder
-                .encode_in_place(opcode, true, msg.buf.vec_mut());
+            *start = match msg.masked {
+                Some(key) => {
+                    self.encoder
+                        .encode_premasked_in_place(opcode, true, msg.buf.vec_mut(), key)
+                }
+                None => self
+                    .encoder
+                    .encode_in_place(opcode, true, msg.buf.vec_mut()),
+            };
         }
         let mut slices = [IoSlice::new(&[]); MAX_BATCH];
         for ((slice, msg), start) in slices.iter_mut().zip(&self.batch).zip(starts) {
@@ -455,6 +461,8 @@ fn unmask(msg: &mut OutMsg) {
     let mut key = [0u8; 4];
     key.copy_from_slice(&buf[MAX_HEADER_LEN - 4..MAX_HEADER_LEN]);
     apply_mask(&mut buf[MAX_HEADER_LEN..], key, 0);
+    // Plain again: a resend masks it with a fresh key (§5.3).
+    msg.masked = None;
 }
 
 /// Our own encoder refusing our own frame is a bug, reported as an I/O error

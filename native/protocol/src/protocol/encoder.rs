@@ -191,6 +191,36 @@ impl Encoder {
         start
     }
 
+    /// Like [`Encoder::encode_in_place`] for a client frame whose payload the
+    /// caller already masked with `key` ([`super::frame::extend_masked`],
+    /// with a [`super::frame::fresh_key`] of its own, used for this frame
+    /// only): writes the header with that key and leaves the payload as is.
+    ///
+    /// # Panics
+    ///
+    /// If `buf` is shorter than `MAX_HEADER_LEN` (as `encode_in_place`), or
+    /// if this is a server's encoder: servers never mask (§5.1), so a masked
+    /// payload here is a bug in the caller.
+    pub fn encode_premasked_in_place(
+        &mut self,
+        opcode: Opcode,
+        fin: bool,
+        buf: &mut [u8],
+        key: [u8; 4],
+    ) -> usize {
+        assert!(
+            buf.len() >= MAX_HEADER_LEN && self.role == Role::Client,
+            "encode_premasked_in_place: a client frame with MAX_HEADER_LEN spare bytes"
+        );
+        let (head, payload) = buf.split_at_mut(MAX_HEADER_LEN);
+        let mut header = FrameHeader::new(opcode, fin, payload.len() as u64);
+        header.mask = Some(key);
+        let (bytes, len) = header.to_bytes();
+        let start = MAX_HEADER_LEN - len;
+        head[start..].copy_from_slice(&bytes[..len]);
+        start
+    }
+
     /// A fresh key per frame for clients (§5.3: "MUST pick a fresh masking
     /// key for each frame"); servers never mask (§5.1).
     fn next_mask(&mut self) -> Option<[u8; 4]> {
@@ -355,6 +385,20 @@ mod tests {
             let start = Encoder::new(Role::Client).encode_in_place(Opcode::Text, false, &mut buf);
             let (h, got) = parse(&buf[start..]);
             assert!(h.mask.is_some() && !h.fin);
+            assert_eq!(got, payload, "len {len}");
+
+            // Client, payload masked by the caller: same frame, its key.
+            let key = crate::protocol::frame::fresh_key();
+            let mut buf = vec![0u8; MAX_HEADER_LEN];
+            crate::protocol::frame::extend_masked(&mut buf, &payload, key);
+            let start = Encoder::new(Role::Client).encode_premasked_in_place(
+                Opcode::Binary,
+                true,
+                &mut buf,
+                key,
+            );
+            let (h, got) = parse(&buf[start..]);
+            assert_eq!((h.mask, h.fin), (Some(key), true));
             assert_eq!(got, payload, "len {len}");
         }
     }

@@ -8,7 +8,13 @@
 //! lifecycle (connect, authenticate, reconnect with backoff) and starts a
 //! receive thread for every TCP connection it opens. Neither ever polls:
 //! the send thread sleeps on a condvar until there is work or a keep-alive
-//! deadline, the receive thread sleeps in `read`.
+//! deadline, the receive thread sleeps in `read`. Right after a write the
+//! send thread looks for more for 50 µs before it sleeps, so a round trip
+//! does not pay a thread wake (see `spin.rs`).
+//!
+//! A game polls once per frame. A program with a thread to spare blocks
+//! instead: [`Client::wait`] until an event arrives, [`Client::wait_for_room`]
+//! while the send queue is full.
 //!
 //! With TLS both threads share one rustls session: the receive thread
 //! blocks on its own socket clone without any lock, then locks briefly to

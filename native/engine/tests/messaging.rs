@@ -378,3 +378,54 @@ fn wss_untrusted_certificate_is_a_tls_error_without_reconnect() {
         }
     ));
 }
+
+/// A server that writes one raw text frame (server frames are unmasked,
+/// §5.1) of `payload`, split into writes of `piece` bytes, then waits for the
+/// client to close.
+fn raw_text_frame(payload: Vec<u8>, piece: usize) -> impl Fn(Ws, Seen) + Send + Sync {
+    move |mut ws, _| {
+        use std::io::{Read, Write};
+        let mut frame = vec![0x81, 127];
+        frame.extend_from_slice(&(payload.len() as u64).to_be_bytes());
+        frame.extend_from_slice(&payload);
+        for part in frame.chunks(piece) {
+            if ws.get_mut().write_all(part).is_err() {
+                return;
+            }
+        }
+        let mut sink = [0u8; 4096];
+        while matches!(ws.get_mut().read(&mut sink), Ok(n) if n > 0) {}
+    }
+}
+
+// Large frames are read straight into the message buffer (receiver.rs,
+// DIRECT_READ_MIN): the text is still checked as it arrives, code points
+// that straddle reads included (§8.1), and a valid one arrives whole.
+#[test]
+fn rfc6455_8_1_large_text_frames_read_in_place_are_validated() {
+    // 1 MiB of two- and three-byte code points, written in odd pieces.
+    let text = "é世".repeat((1 << 20) / 5);
+    let server = Server::start(raw_text_frame(text.clone().into_bytes(), 4093));
+    let client = Client::connect(config(&server.url())).unwrap();
+    wait_open(&client);
+    let got = receive_n(&client, 1);
+    assert!(got[0] == text.as_bytes(), "1 MiB of text corrupted");
+    server.kill();
+
+    // Invalid UTF-8 deep inside: the connection fails with 1007 (§7.4.1).
+    let mut bad = text.into_bytes();
+    bad[700_001] = 0xff;
+    let server = Server::start(raw_text_frame(bad, 65_521));
+    let mut cfg = config(&server.url());
+    cfg.reconnect = devian_ws_engine::ReconnectPolicy::disabled();
+    let client = Client::connect(cfg).unwrap();
+    wait_open(&client);
+    let closed = wait_closed(&client, |e| {
+        assert!(
+            !matches!(e, Event::Message { .. }),
+            "no message from invalid text"
+        )
+    });
+    assert_eq!(closed.code, CloseCode::INVALID_PAYLOAD);
+    server.kill();
+}

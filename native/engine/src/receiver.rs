@@ -23,8 +23,10 @@ const READ_BUF: usize = 64 * 1024;
 /// buffered, is read straight into the message buffer: a large message then
 /// crosses memory once (kernel to message) instead of twice.
 const DIRECT_READ_MIN: u64 = 16 * 1024;
-/// Most bytes one direct read asks for (the buffer is zeroed first, in
-/// chunks this size, so they are still in cache when the kernel fills them).
+/// Most bytes one direct read asks for. The buffer is zeroed first (safe
+/// code cannot read into uninitialized memory), so a read asks for at most
+/// twice what the last one returned (and at least `DIRECT_READ_MIN`): a
+/// peer that trickles bytes cannot make each byte cost 256 KiB of zeroing.
 const DIRECT_READ_MAX: u64 = 256 * 1024;
 
 /// Runs until the session ends, then records why. Never panics out.
@@ -64,6 +66,8 @@ fn receive(
     buf[..leftover.len()].copy_from_slice(&leftover);
     let mut filled = leftover.len();
     let mut peer_close: Option<PeerClose> = None;
+    // Bytes the last read returned (sizes the next direct read).
+    let mut last_read = 0usize;
     let stop = || inner.stopping();
 
     loop {
@@ -110,7 +114,10 @@ fn receive(
         }
         // Nothing buffered and a large payload under way: read it in place.
         let direct = match decoder.payload_remaining() {
-            n if filled == 0 && n >= DIRECT_READ_MIN => Some(n.min(DIRECT_READ_MAX) as usize),
+            n if filled == 0 && n >= DIRECT_READ_MIN => {
+                let want = (2 * last_read as u64).clamp(DIRECT_READ_MIN, DIRECT_READ_MAX);
+                Some(n.min(want) as usize)
+            }
             _ => None,
         };
         let read = match direct {
@@ -132,6 +139,7 @@ fn receive(
                 if r.len == 0 {
                     return eof(inner, peer_close);
                 }
+                last_read = r.len;
                 if let Some(start) = direct_start {
                     match decoder.payload_read(message.vec_mut(), start) {
                         Ok(None) => {}

@@ -358,7 +358,7 @@ def main():
 
     print(ratio_table(rust, cs))
     print()
-    print("Targets (issue 16; not measured here: C# streaming vs the engine, CPU placement):")
+    print("Targets (issue 16; not measured here: C# streaming against the engine):")
     for name, met, details in targets:
         print(f"  [{'MET ' if met else 'MISS'}] {name}: {details}")
     if not cs:

@@ -99,7 +99,7 @@ impl Client {
         // copy this call makes anyway can mask them too (§5.3: a fresh key
         // per frame); the send thread then only writes the header.
         let masked = if self.inner.config.permessage_deflate.is_none() {
-            let key = frame::fresh_key();
+            let key = self.inner.mask_key();
             frame::extend_masked(v, payload, key);
             Some(key)
         } else {

@@ -41,6 +41,11 @@ pub(crate) struct Inner {
     pub(crate) outbox: Mutex<Outbox>,
     /// The send thread waits on this (with `outbox`).
     pub(crate) wake: Condvar,
+    /// Masking keys for payloads that `send` masks as it copies them (§5.3:
+    /// fresh per frame; §10.3: from a CSPRNG, ChaCha seeded from the OS).
+    /// Per client, not per thread: a thread-local generator would leave a
+    /// registration behind in every thread that ever sends.
+    mask_rng: Mutex<rand::rngs::StdRng>,
     /// Data messages accepted so far (a spinning send thread watches it).
     pub(crate) enqueued: AtomicU64,
     /// Producers in `Client::wait_for_room` wait on this (with `outbox`):
@@ -85,6 +90,7 @@ impl Inner {
             tls,
             outbox: Mutex::new(outbox),
             wake: Condvar::new(),
+            mask_rng: Mutex::new(rand::SeedableRng::from_entropy()),
             enqueued: AtomicU64::new(0),
             room: Condvar::new(),
             done: Condvar::new(),
@@ -100,6 +106,11 @@ impl Inner {
             ping_outstanding: AtomicU64::new(0),
             ping_answered: AtomicU64::new(0),
         }
+    }
+
+    /// A fresh masking key for one frame.
+    pub(crate) fn mask_key(&self) -> [u8; 4] {
+        rand::RngCore::next_u32(&mut *relock(self.mask_rng.lock())).to_ne_bytes()
     }
 
     pub(crate) fn lock_outbox(&self) -> MutexGuard<'_, Outbox> {

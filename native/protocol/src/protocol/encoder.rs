@@ -192,9 +192,9 @@ impl Encoder {
     }
 
     /// Like [`Encoder::encode_in_place`] for a client frame whose payload the
-    /// caller already masked with `key` ([`super::frame::extend_masked`],
-    /// with a [`super::frame::fresh_key`] of its own, used for this frame
-    /// only): writes the header with that key and leaves the payload as is.
+    /// caller already masked with `key` ([`super::frame::extend_masked`]; a
+    /// fresh key from a CSPRNG, used for this frame only, §5.3 and §10.3):
+    /// writes the header with that key and leaves the payload as is.
     ///
     /// # Panics
     ///
@@ -388,7 +388,7 @@ mod tests {
             assert_eq!(got, payload, "len {len}");
 
             // Client, payload masked by the caller: same frame, its key.
-            let key = crate::protocol::frame::fresh_key();
+            let key = [0x5e, 0x11, 0xa0, 0x07];
             let mut buf = vec![0u8; MAX_HEADER_LEN];
             crate::protocol::frame::extend_masked(&mut buf, &payload, key);
             let start = Encoder::new(Role::Client).encode_premasked_in_place(

@@ -55,13 +55,6 @@ pub fn extend_masked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4]) {
     }
 }
 
-/// A fresh masking key (§5.3) from the calling thread's CSPRNG (§10.3: a
-/// proxy must not be able to predict it).
-pub fn fresh_key() -> [u8; 4] {
-    use rand::RngCore;
-    rand::thread_rng().next_u32().to_ne_bytes()
-}
-
 /// XORs every whole 8-byte word of `buf` with `word`; leaves a tail of
 /// fewer than 8 bytes untouched.
 #[inline(always)]
@@ -195,10 +188,5 @@ mod tests {
             assert_eq!(&dst[..14], &[9u8; 14][..], "prefix untouched");
             assert_eq!(&dst[14..], &want[..], "len {len}");
         }
-        assert_ne!(
-            fresh_key(),
-            fresh_key(),
-            "fresh keys (a 2^-32 chance of a false alarm)"
-        );
     }
 }

@@ -42,6 +42,10 @@ impl EchoServer {
                 let Ok((stream, _)) = accepted else {
                     break;
                 };
+                // Let go of the workers that ended: a JoinHandle kept keeps its thread's
+                // stack mapped, and the fuzz target's server lives for the whole campaign
+                // (it ran out of mappings, vm.max_map_count, after ~30 minutes).
+                workers.retain(|w: &JoinHandle<()>| !w.is_finished());
                 let done = done.clone();
                 workers.push(std::thread::spawn(move || {
                     // A failing connection ends only itself; the test sees the effect.

@@ -10,7 +10,8 @@ namespace Devian.Network.Tests
 {
     /// <summary>
     /// The C# layer through real proxies on loopback (tinyproxy: HTTP CONNECT with Basic auth;
-    /// microsocks: SOCKS5 with username/password), to the project's Rust echo server.
+    /// tinyproxy behind stunnel4: the same over TLS to the proxy; microsocks: SOCKS5 with
+    /// username/password), to the project's Rust echo server.
     /// </summary>
     internal static class ProxyTests
     {
@@ -20,6 +21,7 @@ namespace Devian.Network.Tests
         public static void Register(List<TestCase> tests)
         {
             tests.Add(new TestCase("e2e", "E2E.Proxy.HttpConnectWithBasicAuthCarriesFramesBothWays", () => EchoThrough("tinyproxy", "http")));
+            tests.Add(new TestCase("e2e", "E2E.Proxy.HttpsProxyWithBasicAuthCarriesFramesBothWays", () => EchoThrough("stunnel4", "https")));
             tests.Add(new TestCase("e2e", "E2E.Proxy.Socks5hWithUsernameAndPasswordCarriesFramesBothWays", () => EchoThrough("microsocks", "socks5h")));
             tests.Add(new TestCase("e2e", "E2E.Proxy.WrongPasswordIsAnErrorThatHidesTheSecret", WrongPassword));
         }
@@ -29,8 +31,11 @@ namespace Devian.Network.Tests
         {
             private readonly Process _process;
             private readonly string _dir;
+            private readonly ProxyProcess _backend;
             public readonly int Port;
 
+            /// <summary>tinyproxy, microsocks, or stunnel4 (TLS with the test PKI's certificate) in
+            /// front of a tinyproxy of its own: an https:// proxy.</summary>
             public ProxyProcess(string kind)
             {
                 Port = PeerProcess.FreePort();
@@ -43,6 +48,15 @@ namespace Devian.Network.Tests
                     File.WriteAllText(conf, "Port " + Port + "\nListen 127.0.0.1\nTimeout 60\nAllow 127.0.0.1\nLogLevel Error\n" +
                         "PidFile \"" + _dir + "/pid\"\nBasicAuth " + User + " " + Password + "\n");
                     args = "-d -c " + conf;
+                }
+                else if (kind == "stunnel4")
+                {
+                    _backend = new ProxyProcess("tinyproxy");
+                    string conf = Path.Combine(_dir, "stunnel.conf");
+                    File.WriteAllText(conf, "foreground = yes\npid =\ndebug = 0\n[proxy]\naccept = 127.0.0.1:" + Port +
+                        "\nconnect = 127.0.0.1:" + _backend.Port + "\ncert = " + Path.Combine(TlsTests.Pki, "server.pem") +
+                        "\nkey = " + Path.Combine(TlsTests.Pki, "server.key") + "\n");
+                    args = conf;
                 }
                 else
                 {
@@ -72,6 +86,7 @@ namespace Devian.Network.Tests
                 try { if (!_process.HasExited) _process.Kill(); _process.WaitForExit(5000); } catch (InvalidOperationException) { }
                 _process.Dispose();
                 try { Directory.Delete(_dir, true); } catch (IOException) { }
+                if (_backend != null) _backend.Dispose();
             }
         }
 
@@ -94,6 +109,8 @@ namespace Devian.Network.Tests
             {
                 var frames = new Frames();
                 var options = new WebSocketOptions { Proxy = scheme + "://" + User + ":" + Password + "@127.0.0.1:" + proxy.Port };
+                // An https:// proxy's certificate is checked against the connection's roots.
+                if (scheme == "https") options.Tls.AddRootCertificatePem(File.ReadAllBytes(Path.Combine(TlsTests.Pki, "ca.pem")));
                 using (var client = new WebSocketClient(new NetworkClient(frames), options))
                 {
                     int opens = 0, closes = 0;

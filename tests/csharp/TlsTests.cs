@@ -32,8 +32,9 @@ namespace Devian.Network.Tests
             _pkiDir = null;
         }
 
-        /// <summary>The test PKI, generated once per run into a fresh temporary folder.</summary>
-        private static string Pki
+        /// <summary>The test PKI, generated once per run into a fresh temporary folder: ca.pem, and
+        /// server.pem / server.key for 127.0.0.1 and localhost.</summary>
+        internal static string Pki
         {
             get
             {

@@ -107,11 +107,11 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
         Ok(p) => p,
         Err(e) => return (SessionEnd::from_error(&e), None),
     };
-    let sock = match connect_via(proxy.as_ref(), &inner.url, deadline) {
+    let tunnel = match connect_via(proxy.as_ref(), &inner.url, &config.tls, deadline) {
         Ok(s) => s,
         Err(e) => return (SessionEnd::from_error(&e), None),
     };
-    let registered = sock.try_clone().map(|c| inner.set_socket(Some(c)));
+    let registered = tunnel.tcp().try_clone().map(|c| inner.set_socket(Some(c)));
     match registered {
         Ok(true) => {}
         Ok(false) => {
@@ -121,7 +121,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
         Err(e) => return (SessionEnd::from_error(&e.into()), None),
     }
     let established = establish(
-        sock,
+        tunnel,
         &inner.url,
         &config.request(),
         config.permessage_deflate.as_ref(),

@@ -56,6 +56,7 @@ mod sender;
 mod session;
 mod spin;
 mod state;
+mod tls_chain;
 mod transport;
 
 pub use client::TEARDOWN_WAIT;

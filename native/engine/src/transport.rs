@@ -1,21 +1,20 @@
 //! Opening a connection (TCP, TLS, upgrade) and splitting it into a read
 //! half for the receive thread and a write half for the send thread.
 //!
-//! With TLS both halves share one rustls `ClientConnection` behind a mutex.
-//! The receive thread blocks on its own socket clone *without* the lock and
-//! takes it only to decrypt what it read; the send thread takes it only to
-//! encrypt, then writes the records after unlocking. Only the send thread
-//! ever writes to the socket, so records stay in order.
+//! With TLS (to the server, to an `https://` proxy, or both nested) both
+//! halves share one [`TlsChain`] behind a mutex. The receive thread blocks
+//! on its own socket clone *without* the lock and takes it only to decrypt
+//! what it read; the send thread takes it only to encrypt, then writes the
+//! records after unlocking. Only the send thread ever writes to the
+//! socket, so records stay in order.
 
-use crate::event::is_timeout;
-use devian_websocket::tls::map_error;
-use devian_websocket::{client_upgrade, DeadlineIo};
+use crate::tls_chain::TlsChain;
+use devian_websocket::tls::{client_connection, complete_handshake};
+use devian_websocket::{client_upgrade, DeadlineIo, MaybeTlsStream};
 use devian_ws_protocol::deflate::{negotiation, DeflateConfig, DeflateParams};
 use devian_ws_protocol::handshake::client::ClientRequest;
 use devian_ws_protocol::handshake::HandshakeLimits;
 use devian_ws_protocol::{Error, Result, WsUrl};
-use rustls::pki_types::ServerName;
-use rustls::ClientConnection;
 use std::io::{self, IoSlice, Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,15 +27,10 @@ const TLS_PLAIN_CHUNK: usize = 16 * 1024;
 /// Ciphertext gathered under the lock before it is written out unlocked.
 const TLS_OUT_BATCH: usize = 256 * 1024;
 
-type SharedTls = Arc<Mutex<ClientConnection>>;
+type SharedTls = Arc<Mutex<TlsChain>>;
 
-fn lock(conn: &SharedTls) -> MutexGuard<'_, ClientConnection> {
+fn lock(conn: &SharedTls) -> MutexGuard<'_, TlsChain> {
     conn.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// A rustls error as an `io::Error`, recoverable by [`into_error`].
-fn tls_io(e: rustls::Error) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, e)
 }
 
 /// An I/O error as a stack error: TLS errors rustls tunnelled through
@@ -66,74 +60,85 @@ pub(crate) struct Established {
     pub(crate) deflate: Option<DeflateParams>,
 }
 
-/// TLS (for wss) and the upgrade handshake over an open TCP socket (§4.1).
+/// TLS (for wss) and the upgrade handshake (§4.1) over `tunnel`: TCP, or
+/// the TLS session with an `https://` proxy, inside which the server's TLS
+/// then runs. `tls` is the server's configuration, for `wss://`.
 pub(crate) fn establish(
-    sock: TcpStream,
+    tunnel: MaybeTlsStream,
     url: &WsUrl,
     request: &ClientRequest,
     deflate: Option<&DeflateConfig>,
     tls: Option<Arc<rustls::ClientConfig>>,
     deadline: Instant,
 ) -> Result<Established> {
-    let out = match tls {
-        None => {
+    let (sock, proxy) = match tunnel {
+        MaybeTlsStream::Plain(sock) => (sock, None),
+        MaybeTlsStream::Tls(s) => {
+            let (conn, sock) = s.into_parts();
+            (sock, Some(conn))
+        }
+        MaybeTlsStream::TlsInTls(_) | MaybeTlsStream::ServerTls(_) => {
+            return Err(Error::Usage(
+                "expected TCP or a proxy's TLS under the connection",
+            ))
+        }
+    };
+    let server = tls
+        .map(|config| client_connection(&url.host, config))
+        .transpose()?;
+    // One deadline for the whole handshake, not one per read: a server that
+    // trickles its handshake cannot hold the client past it.
+    let mut io = DeadlineIo::new(&sock, deadline);
+    let (chain, (protocol, leftover, deflate)) = match (proxy, server) {
+        (None, None) => {
             let mut s = sock.try_clone()?;
-            let (protocol, leftover, deflate) =
-                upgrade(&mut s, &sock, url, request, deflate, deadline)?;
-            Established {
+            let upgraded = upgrade(&mut s, &sock, url, request, deflate, deadline)?;
+            let (protocol, leftover, deflate) = upgraded;
+            return Ok(Established {
                 reader: ReadHalf::Plain(sock.try_clone()?),
                 writer: WriteHalf::Plain(sock),
                 leftover,
                 protocol,
                 deflate,
-            }
+            });
         }
-        Some(config) => {
-            let name = ServerName::try_from(url.host.clone()).map_err(|_| {
-                Error::Url(format!("{:?} is not a valid TLS server name", url.host))
-            })?;
-            let mut conn = ClientConnection::new(config, name).map_err(|e| map_error(&e))?;
-            // One deadline for the whole handshake, not one per read: a server
-            // that trickles its handshake cannot hold the client past it.
-            while conn.is_handshaking() {
-                conn.complete_io(&mut DeadlineIo::new(&sock, deadline))
-                    .map_err(|e| timeout_or(e, "TLS handshake"))?;
-            }
-            time_left(&sock, deadline)?;
-            let (protocol, leftover, deflate) = {
-                let mut io = DeadlineIo::new(&sock, deadline);
+        // The server's TLS, or a proxy's carrying ws:// (already handshaken).
+        (Some(mut conn), None) | (None, Some(mut conn)) => {
+            complete_handshake(&mut conn, &mut io)?;
+            let upgraded = {
                 let mut stream = rustls::Stream::new(&mut conn, &mut io);
                 upgrade(&mut stream, &sock, url, request, deflate, deadline)?
             };
-            let conn = Arc::new(Mutex::new(conn));
-            Established {
-                reader: ReadHalf::Tls {
-                    sock: sock.try_clone()?,
-                    conn: Arc::clone(&conn),
-                    raw: vec![0; TLS_RAW_READ].into_boxed_slice(),
-                    start: 0,
-                    end: 0,
-                },
-                writer: WriteHalf::Tls {
-                    sock,
-                    conn,
-                    out: Vec::new(),
-                },
-                leftover,
-                protocol,
-                deflate,
-            }
+            (TlsChain::new(conn, None), upgraded)
+        }
+        (Some(mut proxy), Some(mut server)) => {
+            let upgraded = {
+                let mut through = rustls::Stream::new(&mut proxy, &mut io);
+                complete_handshake(&mut server, &mut through)?;
+                let mut stream = rustls::Stream::new(&mut server, &mut through);
+                upgrade(&mut stream, &sock, url, request, deflate, deadline)?
+            };
+            (TlsChain::new(proxy, Some(server)), upgraded)
         }
     };
-    Ok(out)
-}
-
-fn timeout_or(e: io::Error, what: &'static str) -> Error {
-    if is_timeout(&e) {
-        Error::Timeout(what)
-    } else {
-        into_error(e)
-    }
+    let chain = Arc::new(Mutex::new(chain));
+    Ok(Established {
+        reader: ReadHalf::Tls {
+            sock: sock.try_clone()?,
+            conn: Arc::clone(&chain),
+            raw: vec![0; TLS_RAW_READ].into_boxed_slice(),
+            start: 0,
+            end: 0,
+        },
+        writer: WriteHalf::Tls {
+            sock,
+            conn: chain,
+            out: Vec::new(),
+        },
+        leftover,
+        protocol,
+        deflate,
+    })
 }
 
 /// Sends the upgrade request and reads the response head (§4.1), bounded
@@ -220,7 +225,7 @@ impl ReadHalf {
                     let (mut filled, mut eof) = (0, false);
                     loop {
                         while filled < out.len() {
-                            match c.reader().read(&mut out[filled..]) {
+                            match c.read_plain(&mut out[filled..]) {
                                 Ok(0) => {
                                     eof = true; // close_notify
                                     break;
@@ -230,13 +235,12 @@ impl ReadHalf {
                                 Err(e) => return Err(e),
                             }
                         }
-                        if filled == out.len() || eof || *start == *end {
+                        if filled == out.len() || eof {
                             break;
                         }
-                        let used = c.read_tls(&mut &raw[*start..*end])?;
+                        let (used, progressed) = c.pump(&raw[*start..*end])?;
                         *start += used;
-                        c.process_new_packets().map_err(tls_io)?;
-                        if used == 0 {
+                        if !progressed {
                             break;
                         }
                     }
@@ -311,11 +315,8 @@ impl WriteHalf {
                         let mut c = lock(conn);
                         while !bufs.is_empty() && out.len() < TLS_OUT_BATCH {
                             let n = bufs[0].len().min(TLS_PLAIN_CHUNK);
-                            c.writer().write_all(&bufs[0][..n])?;
+                            c.write_plain(&bufs[0][..n], out)?;
                             IoSlice::advance_slices(&mut bufs, n);
-                            while c.wants_write() {
-                                c.write_tls(out)?;
-                            }
                         }
                     }
                     sock.write_all(out)?;
@@ -329,12 +330,7 @@ impl WriteHalf {
     pub(crate) fn flush_tls(&mut self) -> io::Result<()> {
         if let WriteHalf::Tls { sock, conn, out } = self {
             out.clear();
-            {
-                let mut c = lock(conn);
-                while c.wants_write() {
-                    c.write_tls(out)?;
-                }
-            }
+            lock(conn).take_records(out)?;
             sock.write_all(out)?;
         }
         Ok(())
@@ -343,8 +339,9 @@ impl WriteHalf {
     /// Sends a TLS close_notify (best effort; the socket is closed next anyway).
     pub(crate) fn close_notify(&mut self) {
         if let WriteHalf::Tls { conn, .. } = self {
-            lock(conn).send_close_notify();
-            let _ = self.flush_tls();
+            if lock(conn).send_close_notify().is_ok() {
+                let _ = self.flush_tls();
+            }
         }
     }
 }

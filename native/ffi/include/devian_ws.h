@@ -252,8 +252,10 @@ DwsStatus dws_client_add_header(uint64_t handle, const char* name, const char* v
 DwsStatus dws_client_set_origin(uint64_t handle, const char* origin);
 
 /// Connects through the proxy at `url` (copied): `http://[user:pass@]host:port`
-/// (HTTP CONNECT, Basic auth), `socks5://…` (target name resolved here) or
-/// `socks5h://…` (resolved by the proxy); user and password percent-encoded.
+/// (HTTP CONNECT, Basic auth), `https://…` (the same over TLS to the proxy,
+/// checked against the connection's roots), `socks5://…` (target name
+/// resolved here) or `socks5h://…` (resolved by the proxy); user and
+/// password percent-encoded.
 /// Null or empty means no proxy, whatever the environment says (the default).
 /// A malformed URL is `InvalidArgument`; its text never echoes credentials.
 ///

@@ -879,10 +879,13 @@ fn proxy_urls_are_checked_and_never_echo_credentials() {
             DwsStatus::InvalidArgument
         );
         assert!(!last_error().contains("hunter2"), "{}", last_error());
-        assert_eq!(
-            dws_client_set_proxy(h, ap(&c("http://alice:hunter2@127.0.0.1:3128"))),
-            DwsStatus::Ok
-        );
+        for ok in [
+            "http://alice:hunter2@127.0.0.1:3128",
+            "https://alice:hunter2@localhost",
+            "socks5h://127.0.0.1",
+        ] {
+            assert_eq!(dws_client_set_proxy(h, ap(&c(ok))), DwsStatus::Ok, "{ok}");
+        }
         assert_eq!(
             dws_client_set_proxy(h, null_str()),
             DwsStatus::Ok,

@@ -120,14 +120,17 @@ impl ClientBuilder {
         self
     }
 
-    /// TLS verification options for `wss://`.
+    /// TLS verification options for `wss://`. An `https://` proxy's
+    /// certificate is checked against the same roots (not the pins).
     pub fn tls(mut self, options: TlsOptions) -> Self {
         self.tls = options;
         self
     }
 
     /// A ready rustls configuration for `wss://`, used instead of
-    /// [`ClientBuilder::tls`] (e.g. shared between many connections).
+    /// [`ClientBuilder::tls`] (e.g. shared between many connections). It
+    /// applies to the server only; an `https://` proxy is checked with
+    /// [`ClientBuilder::tls`]'s options.
     pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
         self.tls_config = Some(config);
         self
@@ -162,20 +165,25 @@ impl ClientBuilder {
         // Refuse a request that would inject header lines before any I/O.
         self.request.validate()?;
         let proxy = self.proxy.resolve(&url)?;
-        let tcp = connect_via(proxy.as_ref(), &url, Instant::now() + self.connect_timeout)?;
+        let tunnel = connect_via(
+            proxy.as_ref(),
+            &url,
+            &self.tls,
+            Instant::now() + self.connect_timeout,
+        )?;
         let deadline = Instant::now() + self.handshake_limits.timeout;
         let budget = remaining(deadline)?;
-        tcp.set_read_timeout(Some(budget))?;
-        tcp.set_write_timeout(Some(budget))?;
+        tunnel.set_read_timeout(Some(budget))?;
+        tunnel.set_write_timeout(Some(budget))?;
 
         let stream = if url.secure {
             let config = match self.tls_config {
                 Some(config) => config,
                 None => tls::client_config(&self.tls)?,
             };
-            tls::connect(tcp, &url.host, config, deadline)?
+            tls::connect(tunnel, &url.host, config, deadline)?
         } else {
-            MaybeTlsStream::Plain(tcp)
+            tunnel
         };
         let ws = handshake(
             stream,

@@ -1,9 +1,10 @@
 //! Reaching the server through a proxy: an HTTP `CONNECT` tunnel (RFC 9110
 //! §9.3.6) or SOCKS5 (RFC 1928, username/password per RFC 1929).
 //!
-//! [`connect_via`] opens TCP to the proxy and asks it for a tunnel to the
-//! target; what it returns is a plain TCP stream to the target, on which TLS
-//! (for `wss://`) and the WebSocket upgrade then run unchanged. The whole
+//! [`connect_via`] opens TCP to the proxy (and TLS to it, for an `https://`
+//! proxy) and asks it for a tunnel to the target; what it returns is a stream
+//! to the target, on which TLS (for `wss://`, nested inside the proxy's TLS
+//! when there is one) and the WebSocket upgrade then run unchanged. The whole
 //! exchange is bounded by the caller's connect deadline.
 //!
 //! Credentials never leave this module in text: [`Proxy`]'s `Debug` and
@@ -11,6 +12,8 @@
 
 use crate::client::{remaining_for, resolve, resolve_and_connect};
 use crate::head::read_head;
+use crate::stream::{DeadlineIo, MaybeTlsStream};
+use crate::tls::{self, TlsOptions};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use devian_ws_protocol::handshake::HandshakeLimits;
@@ -18,13 +21,16 @@ use devian_ws_protocol::{Error, Result, WsUrl};
 use std::fmt;
 use std::io::{Read, Write};
 use std::net::{IpAddr, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// How to talk to the proxy.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ProxyKind {
     /// HTTP `CONNECT` over plain TCP to the proxy (`http://`).
     HttpConnect,
+    /// HTTP `CONNECT` over TLS to the proxy (`https://`); for `wss://` the
+    /// server's TLS then runs inside the proxy's.
+    HttpsConnect,
     /// SOCKS5, the target name resolved here (`socks5://`).
     Socks5,
     /// SOCKS5, the target name resolved by the proxy (`socks5h://`).
@@ -33,9 +39,8 @@ pub enum ProxyKind {
 
 /// A proxy: where it is, how to talk to it, and optional credentials.
 ///
-/// Parsed from `http://[user:pass@]host:port`, `socks5://…` or `socks5h://…`
-/// (user and password percent-decoded). `https://` proxies (TLS to the
-/// proxy itself) are refused for now with a clear error.
+/// Parsed from `http://[user:pass@]host:port`, `https://…`, `socks5://…` or
+/// `socks5h://…` (user and password percent-decoded).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Proxy {
     kind: ProxyKind,
@@ -46,7 +51,7 @@ pub struct Proxy {
 
 impl Proxy {
     /// Parses a proxy URL (see the type's docs). The port defaults to 8080
-    /// for `http://` and 1080 for SOCKS5.
+    /// for `http://`, 443 for `https://` and 1080 for SOCKS5.
     pub fn parse(url: &str) -> Result<Proxy> {
         let bad = |why: &str| Error::Url(format!("proxy URL: {why}"));
         let (scheme, rest) = url
@@ -55,13 +60,9 @@ impl Proxy {
         let (kind, default_port) = match scheme.to_ascii_lowercase().as_str() {
             "http" => (ProxyKind::HttpConnect, 8080),
             "socks5" => (ProxyKind::Socks5, 1080),
+            "https" => (ProxyKind::HttpsConnect, 443),
             "socks5h" => (ProxyKind::Socks5RemoteDns, 1080),
-            "https" => {
-                return Err(bad(
-                    "https:// proxies (TLS to the proxy) are not supported yet; use http://",
-                ))
-            }
-            _ => return Err(bad("the scheme must be http, socks5 or socks5h")),
+            _ => return Err(bad("the scheme must be http, https, socks5 or socks5h")),
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let (userinfo, hostport) = match authority.rsplit_once('@') {
@@ -82,7 +83,7 @@ impl Proxy {
         }
         if let Some((user, pass)) = &credentials {
             // RFC 1929: each is 1..=255 bytes.
-            let socks = kind != ProxyKind::HttpConnect;
+            let socks = matches!(kind, ProxyKind::Socks5 | ProxyKind::Socks5RemoteDns);
             if socks && (user.is_empty() || user.len() > 255 || pass.len() > 255) {
                 return Err(bad("SOCKS5 user and password must be 1..=255 bytes"));
             }
@@ -144,6 +145,7 @@ impl fmt::Display for Proxy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scheme = match self.kind {
             ProxyKind::HttpConnect => "http",
+            ProxyKind::HttpsConnect => "https",
             ProxyKind::Socks5 => "socks5",
             ProxyKind::Socks5RemoteDns => "socks5h",
         };
@@ -180,27 +182,58 @@ impl ProxySetting {
     }
 }
 
-/// Opens a TCP connection to `target` through `proxy` (directly if `None`),
-/// all within `deadline`; the stream is ready for TLS and the upgrade.
-pub fn connect_via(proxy: Option<&Proxy>, target: &WsUrl, deadline: Instant) -> Result<TcpStream> {
+/// Opens a connection to `target` through `proxy` (directly if `None`), all
+/// within `deadline`. The stream is ready for TLS to the server and the
+/// upgrade: plain TCP, or for an `https://` proxy the TLS session with the
+/// proxy, whose certificate is checked against `proxy_tls`' roots (its
+/// certificate pins are the server's and do not apply to the proxy).
+pub fn connect_via(
+    proxy: Option<&Proxy>,
+    target: &WsUrl,
+    proxy_tls: &TlsOptions,
+    deadline: Instant,
+) -> Result<MaybeTlsStream> {
     let Some(proxy) = proxy else {
-        return resolve_and_connect(&target.host, target.port, deadline);
+        return resolve_and_connect(&target.host, target.port, deadline).map(MaybeTlsStream::Plain);
     };
-    let mut tcp = resolve_and_connect(&proxy.host, proxy.port, deadline).map_err(|e| match e {
+    let tcp = resolve_and_connect(&proxy.host, proxy.port, deadline).map_err(|e| match e {
         Error::Io(io) => Error::Proxy(format!(
             "cannot reach proxy {}:{}: {io}",
             proxy.host, proxy.port
         )),
         other => other,
     })?;
-    let result = match proxy.kind {
-        ProxyKind::HttpConnect => http_connect(&mut tcp, proxy, target, deadline),
-        ProxyKind::Socks5 | ProxyKind::Socks5RemoteDns => socks5(&mut tcp, proxy, target, deadline),
+    let mut stream = match proxy.kind {
+        ProxyKind::HttpsConnect => {
+            let config = tls::client_config(&TlsOptions {
+                pinned_sha256: Vec::new(),
+                ..proxy_tls.clone()
+            })?;
+            tls::connect(MaybeTlsStream::Plain(tcp), &proxy.host, config, deadline)?
+        }
+        _ => MaybeTlsStream::Plain(tcp),
     };
-    result?;
-    tcp.set_read_timeout(None)?;
-    tcp.set_write_timeout(None)?;
-    Ok(tcp)
+    match (&mut stream, proxy.kind) {
+        (MaybeTlsStream::Tls(s), _) => {
+            let mut io = DeadlineIo::new(&s.sock, deadline);
+            http_connect(
+                &mut rustls::Stream::new(&mut s.conn, &mut io),
+                proxy,
+                target,
+                deadline,
+            )?
+        }
+        (MaybeTlsStream::Plain(tcp), ProxyKind::HttpConnect) => {
+            http_connect(&mut DeadlineIo::new(tcp, deadline), proxy, target, deadline)?
+        }
+        (MaybeTlsStream::Plain(tcp), _) => socks5(tcp, proxy, target, deadline)?,
+        (MaybeTlsStream::TlsInTls(_) | MaybeTlsStream::ServerTls(_), _) => {
+            unreachable!("the tunnel is TCP or TLS to the proxy")
+        }
+    }
+    stream.tcp().set_read_timeout(None)?;
+    stream.tcp().set_write_timeout(None)?;
+    Ok(stream)
 }
 
 /// The authority `host:port` of the target, IPv6 in brackets.
@@ -214,8 +247,9 @@ fn authority(target: &WsUrl) -> String {
 }
 
 /// RFC 9110 §9.3.6: `CONNECT host:port`, then any 2xx opens the tunnel.
+/// `io` bounds every read and write by `deadline`.
 fn http_connect(
-    tcp: &mut TcpStream,
+    io: &mut impl ReadWrite,
     proxy: &Proxy,
     target: &WsUrl,
     deadline: Instant,
@@ -227,18 +261,20 @@ fn http_connect(
         request.push_str(&format!("Proxy-Authorization: Basic {token}\r\n"));
     }
     request.push_str("\r\n");
-    write_all_by(tcp, request.as_bytes(), deadline)?;
-    let set_timeout = |s: &TcpStream, t: Option<Duration>| s.set_read_timeout(t);
+    io.write_all(request.as_bytes())
+        .and_then(|()| io.flush())
+        .map_err(|e| stalled(e, "proxy CONNECT"))?;
     let (status, leftover) = read_head(
-        tcp,
+        io,
         &HandshakeLimits::default(),
         deadline,
-        Some(&set_timeout),
+        None,
         parse_status,
     )
     .map_err(|e| match e {
         Error::Timeout(_) => Error::Timeout("proxy CONNECT"),
-        Error::Handshake(_) => {
+        // Over TLS a proxy that hangs up is an unexpected end of stream.
+        Error::Handshake(_) | Error::Io(_) => {
             Error::Proxy("the proxy closed or sent no valid HTTP answer to CONNECT".into())
         }
         other => other,
@@ -259,6 +295,10 @@ fn http_connect(
         ))),
     }
 }
+
+/// `Read + Write`, for the proxy's plain and TLS streams alike.
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
 
 /// The status code once the whole response head is in `buf`.
 fn parse_status(buf: &[u8]) -> Result<Option<(u16, usize)>> {
@@ -514,13 +554,15 @@ mod tests {
         assert_eq!(p.credentials, Some(("us@er".into(), "p:ss".into())));
         assert_eq!(Proxy::parse("socks5://10.0.0.1").unwrap().port, 1080);
         assert_eq!(Proxy::parse("http://h").unwrap().port, 8080);
+        let p = Proxy::parse("HTTPS://u:p@h").unwrap();
+        assert_eq!((p.kind, p.port), (ProxyKind::HttpsConnect, 443));
+        assert_eq!(p.to_string(), "https://***@h:443");
         for bad in [
             "proxy:8080",
             "ftp://h:1",
             "http://:80",
             "http://h:0",
             "http://h:x",
-            "https://h:1",
         ] {
             assert!(matches!(Proxy::parse(bad), Err(Error::Url(_))), "{bad}");
         }

@@ -6,13 +6,20 @@ use std::net::{Shutdown, TcpStream};
 use std::ops::DerefMut;
 use std::time::{Duration, Instant};
 
+/// TLS client side over TCP.
+pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
+
 /// A TCP stream, possibly wrapped in TLS (client or server side).
 #[derive(Debug)]
 pub enum MaybeTlsStream {
     /// Plain TCP (`ws://`).
     Plain(TcpStream),
-    /// TLS client side (`wss://`). Boxed: a rustls connection is large.
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    /// TLS client side: to the server (`wss://`), or to an `https://` proxy
+    /// carrying `ws://`. Boxed: a rustls connection is large.
+    Tls(Box<TlsStream>),
+    /// The server's TLS inside an `https://` proxy's TLS (`wss://` through
+    /// such a proxy).
+    TlsInTls(Box<StreamOwned<ClientConnection, TlsStream>>),
     /// TLS server side (an accepted connection on a TLS listener).
     ServerTls(Box<StreamOwned<ServerConnection, TcpStream>>),
 }
@@ -23,6 +30,7 @@ impl MaybeTlsStream {
         match self {
             MaybeTlsStream::Plain(s) => s,
             MaybeTlsStream::Tls(s) => &s.sock,
+            MaybeTlsStream::TlsInTls(s) => &s.sock.sock,
             MaybeTlsStream::ServerTls(s) => &s.sock,
         }
     }
@@ -38,6 +46,7 @@ impl Read for MaybeTlsStream {
         let r = match self {
             MaybeTlsStream::Plain(s) => s.read(buf),
             MaybeTlsStream::Tls(s) => s.read(buf),
+            MaybeTlsStream::TlsInTls(s) => s.read(buf),
             MaybeTlsStream::ServerTls(s) => s.read(buf),
         };
         match r {
@@ -55,6 +64,7 @@ impl Write for MaybeTlsStream {
         match self {
             MaybeTlsStream::Plain(s) => s.write(buf),
             MaybeTlsStream::Tls(s) => s.write(buf),
+            MaybeTlsStream::TlsInTls(s) => s.write(buf),
             MaybeTlsStream::ServerTls(s) => s.write(buf),
         }
     }
@@ -63,6 +73,7 @@ impl Write for MaybeTlsStream {
         match self {
             MaybeTlsStream::Plain(s) => s.flush(),
             MaybeTlsStream::Tls(s) => s.flush(),
+            MaybeTlsStream::TlsInTls(s) => s.flush(),
             MaybeTlsStream::ServerTls(s) => s.flush(),
         }
     }
@@ -169,6 +180,12 @@ impl SocketControl for MaybeTlsStream {
         match self {
             MaybeTlsStream::Plain(_) => {}
             MaybeTlsStream::Tls(s) => send_close_notify(&mut s.conn, &mut s.sock),
+            MaybeTlsStream::TlsInTls(s) => {
+                // The server's close_notify travels inside the proxy's TLS,
+                // then the proxy's own ends the outer session.
+                send_close_notify(&mut s.conn, &mut s.sock);
+                send_close_notify(&mut s.sock.conn, &mut s.sock.sock);
+            }
             MaybeTlsStream::ServerTls(s) => send_close_notify(&mut s.conn, &mut s.sock),
         }
         self.tcp().shutdown(Shutdown::Write)
@@ -176,7 +193,7 @@ impl SocketControl for MaybeTlsStream {
 }
 
 /// Queues a TLS close_notify and writes out what is pending, ignoring errors.
-fn send_close_notify<C, D>(conn: &mut C, sock: &mut TcpStream)
+fn send_close_notify<C, D>(conn: &mut C, sock: &mut impl Write)
 where
     C: DerefMut<Target = ConnectionCommon<D>>,
 {

@@ -10,7 +10,7 @@
 mod pem;
 mod verify;
 
-use crate::stream::MaybeTlsStream;
+use crate::stream::{DeadlineIo, MaybeTlsStream};
 use devian_ws_protocol::error::{Error, Result, TlsError};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -175,32 +175,67 @@ fn map_io_error_during(e: io::Error, step: &'static str) -> Error {
     }
 }
 
-/// Runs the client TLS handshake on `tcp` to completion, so certificate
-/// problems surface here as [`TlsError`] kinds rather than on first use.
+/// A client TLS session for `host`: the name the certificate must be valid
+/// for, also sent as SNI (an IP literal is checked against the
+/// certificate's IP addresses).
+pub fn client_connection(host: &str, config: Arc<ClientConfig>) -> Result<ClientConnection> {
+    let name = ServerName::try_from(host.to_owned())
+        .map_err(|_| Error::Url(format!("{host:?} is not a valid TLS server name")))?;
+    ClientConnection::new(config, name).map_err(|e| Error::Tls(map_error(&e)))
+}
+
+/// Runs `conn`'s handshake over `io` to completion. `io` bounds the time
+/// (a [`crate::DeadlineIo`], or a TLS stream over one), so a server that
+/// trickles its handshake cannot hold the client past the deadline.
+pub fn complete_handshake(
+    conn: &mut ClientConnection,
+    io: &mut (impl io::Read + io::Write),
+) -> Result<()> {
+    while conn.is_handshaking() {
+        let (read, written) = conn
+            .complete_io(io)
+            .map_err(|e| map_io_error_during(e, "TLS handshake"))?;
+        if read == 0 && written == 0 && conn.is_handshaking() {
+            return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the client TLS handshake for `host` over `tunnel` to completion, so
+/// certificate problems surface here as [`TlsError`] kinds rather than on
+/// first use. The whole handshake is bounded by `deadline`.
 ///
-/// `host` is the name the certificate must be valid for, also sent as SNI;
-/// an IP literal is checked against the certificate's IP addresses. The
-/// whole handshake is bounded by `deadline`, however the server paces it.
+/// `tunnel` is plain TCP, or the TLS session with an `https://` proxy, in
+/// which case the server's TLS runs inside it ([`MaybeTlsStream::TlsInTls`]).
 pub fn connect(
-    tcp: TcpStream,
+    tunnel: MaybeTlsStream,
     host: &str,
     config: Arc<ClientConfig>,
     deadline: std::time::Instant,
 ) -> Result<MaybeTlsStream> {
-    let name = ServerName::try_from(host.to_owned())
-        .map_err(|_| Error::Url(format!("{host:?} is not a valid TLS server name")))?;
-    let conn = ClientConnection::new(config, name).map_err(|e| Error::Tls(map_error(&e)))?;
-    let mut stream = rustls::StreamOwned::new(conn, tcp);
-    while stream.conn.is_handshaking() {
-        let (read, written) = stream
-            .conn
-            .complete_io(&mut crate::stream::DeadlineIo::new(&stream.sock, deadline))
-            .map_err(|e| map_io_error_during(e, "TLS handshake"))?;
-        if read == 0 && written == 0 && stream.conn.is_handshaking() {
-            return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));
+    let mut conn = client_connection(host, config)?;
+    match tunnel {
+        MaybeTlsStream::Plain(tcp) => {
+            complete_handshake(&mut conn, &mut DeadlineIo::new(&tcp, deadline))?;
+            Ok(MaybeTlsStream::Tls(Box::new(rustls::StreamOwned::new(
+                conn, tcp,
+            ))))
         }
+        MaybeTlsStream::Tls(mut proxy) => {
+            {
+                let mut io = DeadlineIo::new(&proxy.sock, deadline);
+                let mut through = rustls::Stream::new(&mut proxy.conn, &mut io);
+                complete_handshake(&mut conn, &mut through)?;
+            }
+            Ok(MaybeTlsStream::TlsInTls(Box::new(
+                rustls::StreamOwned::new(conn, *proxy),
+            )))
+        }
+        MaybeTlsStream::TlsInTls(_) | MaybeTlsStream::ServerTls(_) => Err(Error::Usage(
+            "TLS over this stream: expected TCP or a proxy's TLS",
+        )),
     }
-    Ok(MaybeTlsStream::Tls(Box::new(stream)))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The blocking client through real proxies on loopback: tinyproxy (HTTP
-//! CONNECT, RFC 9110 §9.3.6, Basic auth) and microsocks (SOCKS5, RFC 1928,
+//! CONNECT, RFC 9110 §9.3.6, Basic auth), tinyproxy behind stunnel4 (an
+//! `https://` proxy: TLS to the proxy) and microsocks (SOCKS5, RFC 1928,
 //! username/password per RFC 1929), `ws://` and `wss://`, and each way a
 //! proxy can fail.
 
@@ -19,7 +20,19 @@ fn proxy(url: &str) -> ProxySetting {
 
 /// Echoes `sizes` through `setting` to a fresh server (TLS with a test CA if `secure`).
 fn echo_through(setting: ProxySetting, secure: bool, host: &str, sizes: &[usize]) {
-    let ca = Ca::new();
+    echo_through_trusting(setting, secure, host, sizes, &Ca::new(), None)
+}
+
+/// [`echo_through`] with the server's CA `ca`, also trusting `proxy_ca` (an
+/// `https://` proxy's).
+fn echo_through_trusting(
+    setting: ProxySetting,
+    secure: bool,
+    host: &str,
+    sizes: &[usize],
+    ca: &Ca,
+    proxy_ca: Option<&Ca>,
+) {
     let tls_server = secure.then(|| {
         let leaf = ca.leaf(&["localhost", "127.0.0.1"], false);
         tls::server_config(leaf.chain_pem.as_bytes(), leaf.key_pem.as_bytes())
@@ -31,9 +44,16 @@ fn echo_through(setting: ProxySetting, secure: bool, host: &str, sizes: &[usize]
     let mut builder = connect(url)
         .proxy(setting)
         .connect_timeout(Duration::from_secs(10));
+    let mut roots = Vec::new();
     if secure {
+        roots.push(ca.pem.clone().into_bytes());
+    }
+    if let Some(proxy_ca) = proxy_ca {
+        roots.push(proxy_ca.pem.clone().into_bytes());
+    }
+    if !roots.is_empty() {
         builder = builder.tls(TlsOptions {
-            extra_roots_pem: vec![ca.pem.clone().into_bytes()],
+            extra_roots_pem: roots,
             ..TlsOptions::default()
         });
     }
@@ -63,6 +83,62 @@ fn ws_through_http_connect_with_basic_auth_up_to_16_mib() {
 fn wss_through_http_connect_tunnels_tls_end_to_end() {
     let p = ProxyServer::tinyproxy(0, None, &[]);
     echo_through(proxy(&p.url("http", None)), true, "localhost", &SIZES);
+}
+
+/// tinyproxy (with `auth`) behind stunnel4: an `https://` proxy whose
+/// certificate, for "localhost" and 127.0.0.1, a fresh CA signs.
+fn https_proxy(auth: Option<(&str, &str)>) -> (Ca, ProxyServer, ProxyServer) {
+    let ca = Ca::new();
+    let leaf = ca.leaf(&["localhost", "127.0.0.1"], false);
+    let backend = ProxyServer::tinyproxy(0, auth, &[]);
+    let front = ProxyServer::tls_front(&backend, &leaf.chain_pem, &leaf.key_pem);
+    (ca, front, backend)
+}
+
+#[test]
+fn ws_through_an_https_proxy_with_basic_auth_up_to_16_mib() {
+    let (proxy_ca, front, _backend) = https_proxy(AUTH);
+    let url = front.url("https", AUTH).replace("127.0.0.1", "localhost");
+    echo_through_trusting(
+        proxy(&url),
+        false,
+        "127.0.0.1",
+        &SIZES,
+        &Ca::new(),
+        Some(&proxy_ca),
+    );
+}
+
+#[test]
+fn wss_through_an_https_proxy_nests_the_servers_tls_in_the_proxys() {
+    let (proxy_ca, front, _backend) = https_proxy(None);
+    let setting = proxy(&front.url("https", None));
+    echo_through_trusting(
+        setting,
+        true,
+        "localhost",
+        &SIZES,
+        &Ca::new(),
+        Some(&proxy_ca),
+    );
+}
+
+#[test]
+fn an_https_proxy_with_an_untrusted_certificate_is_refused() {
+    let (_proxy_ca, front, _backend) = https_proxy(None);
+    // Refused at the proxy's TLS handshake, before any tunnel is asked for.
+    let err = connect(format!("ws://127.0.0.1:{}/", free_port()))
+        .proxy(proxy(&front.url("https", None)))
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .expect_err("the proxy's certificate is not trusted");
+    assert!(
+        matches!(
+            err,
+            Error::Tls(devian_websocket::protocol::error::TlsError::UnknownIssuer)
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -118,8 +194,18 @@ fn socks5_carries_an_ipv6_target() {
 }
 
 fn connect_error(setting: ProxySetting, url: &str, timeout: Duration) -> Error {
+    connect_error_trusting(setting, url, timeout, TlsOptions::default())
+}
+
+fn connect_error_trusting(
+    setting: ProxySetting,
+    url: &str,
+    timeout: Duration,
+    tls: TlsOptions,
+) -> Error {
     connect(url)
         .proxy(setting)
+        .tls(tls)
         .connect_timeout(timeout)
         .connect()
         .expect_err("must fail")
@@ -129,6 +215,7 @@ fn connect_error(setting: ProxySetting, url: &str, timeout: Duration) -> Error {
 fn wrong_credentials_are_a_clear_proxy_error_without_the_secret() {
     let http = ProxyServer::tinyproxy(0, AUTH, &[]);
     let socks = ProxyServer::microsocks(0, AUTH);
+    let (proxy_ca, https, _backend) = https_proxy(AUTH);
     let target = "ws://127.0.0.1:9/";
     for (setting, want) in [
         (
@@ -141,8 +228,16 @@ fn wrong_credentials_are_a_clear_proxy_error_without_the_secret() {
             "authentication failed",
         ),
         (proxy(&socks.url("socks5", None)), "requires authentication"),
+        (
+            proxy(&https.url("https", Some(("alice", "wrong-pw")))),
+            "authentication failed",
+        ),
     ] {
-        let e = connect_error(setting, target, Duration::from_secs(5));
+        let tls = TlsOptions {
+            extra_roots_pem: vec![proxy_ca.pem.clone().into_bytes()],
+            ..TlsOptions::default()
+        };
+        let e = connect_error_trusting(setting, target, Duration::from_secs(5), tls);
         let text = e.to_string();
         assert!(
             matches!(e, Error::Proxy(_)) && text.contains(want),
@@ -202,7 +297,7 @@ fn a_proxy_that_is_down_is_a_proxy_error() {
 // A proxy that accepts and then says nothing: bounded by connect_timeout.
 #[test]
 fn a_stalled_proxy_handshake_times_out_within_connect_timeout() {
-    for scheme in ["http", "socks5"] {
+    for scheme in ["http", "https", "socks5"] {
         let stall = spawn_raw(1, |tcp| {
             std::thread::sleep(Duration::from_secs(4));
             drop(tcp);
@@ -222,8 +317,6 @@ fn a_stalled_proxy_handshake_times_out_within_connect_timeout() {
 }
 
 #[test]
-fn direct_ignores_the_environment_and_https_proxies_are_refused_clearly() {
+fn direct_is_the_default_whatever_the_environment_says() {
     assert_eq!(ProxySetting::default(), ProxySetting::Direct);
-    let e = Proxy::parse("https://proxy:443").unwrap_err();
-    assert!(e.to_string().contains("not supported"), "{e}");
 }

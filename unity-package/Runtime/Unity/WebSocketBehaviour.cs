@@ -39,7 +39,7 @@ namespace Devian.Network.Unity
         [SerializeField] private string url = DefaultUrl;
         [Tooltip("Sub-protocols offered in the opening handshake (RFC 6455 section 1.9), in order of preference.")]
         [SerializeField] private string[] subProtocols = new string[0];
-        [Tooltip("Optional proxy: http://[user:pass@]host:port (HTTP CONNECT) or socks5:// / socks5h://host:port. Empty connects directly (or uses Options.Proxy). Refused on WebGL, where the browser picks the proxy.")]
+        [Tooltip("Optional proxy: http://[user:pass@]host:port (HTTP CONNECT), https:// (CONNECT over TLS to the proxy) or socks5:// / socks5h://host:port. Empty connects directly (or uses Options.Proxy). Refused on WebGL, where the browser picks the proxy.")]
         [SerializeField] private string proxy = "";
         [Tooltip("Session id passed to INetRuntime.TryDispatchInbound with every message.")]
         [SerializeField] private int sessionId;

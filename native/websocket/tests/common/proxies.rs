@@ -1,7 +1,8 @@
 //! Real proxy servers from Debian's packages, started on loopback for one
 //! test and killed when dropped: `tinyproxy` (HTTP CONNECT, optional Basic
-//! auth, optional port allow-list) and `microsocks` (SOCKS5, optional
-//! username/password). The test command installs both (scripts/test-stages/rust).
+//! auth, optional port allow-list), `microsocks` (SOCKS5, optional
+//! username/password) and `stunnel4` (TLS in front of another proxy: an
+//! `https://` proxy). The test command installs them (scripts/test-stages/rust).
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -56,6 +57,27 @@ impl ProxyServer {
             cmd.args(["-u", user, "-P", pass]);
         }
         ProxyServer::start(cmd, port, scratch_dir("microsocks"))
+    }
+
+    /// stunnel4 terminating TLS (certificate chain and key in PEM) on a free
+    /// port and passing the plaintext to `backend`: with tinyproxy behind
+    /// it, an `https://` proxy.
+    pub fn tls_front(backend: &ProxyServer, chain_pem: &str, key_pem: &str) -> ProxyServer {
+        let port = free_port();
+        let dir = scratch_dir("stunnel");
+        std::fs::write(dir.join("chain.pem"), chain_pem).expect("write chain.pem");
+        std::fs::write(dir.join("key.pem"), key_pem).expect("write key.pem");
+        let conf = format!(
+            "foreground = yes\npid =\ndebug = 3\n[proxy]\naccept = 127.0.0.1:{port}\nconnect = 127.0.0.1:{}\ncert = {}/chain.pem\nkey = {}/key.pem\n",
+            backend.port,
+            dir.display(),
+            dir.display()
+        );
+        let conf_path = dir.join("stunnel.conf");
+        std::fs::write(&conf_path, conf).expect("write stunnel.conf");
+        let mut cmd = Command::new("stunnel4");
+        cmd.arg(&conf_path);
+        ProxyServer::start(cmd, port, dir)
     }
 
     fn start(mut cmd: Command, port: u16, dir: PathBuf) -> ProxyServer {

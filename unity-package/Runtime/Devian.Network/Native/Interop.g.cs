@@ -133,8 +133,10 @@ namespace Devian.Network.Native
         public static extern DwsStatus dws_client_set_origin(ulong handle, [MarshalAs(Utf8)] string origin);
 
         /// Connects through the proxy at `url` (copied): `http://[user:pass@]host:port`
-        /// (HTTP CONNECT, Basic auth), `socks5://…` (target name resolved here) or
-        /// `socks5h://…` (resolved by the proxy); user and password percent-encoded.
+        /// (HTTP CONNECT, Basic auth), `https://…` (the same over TLS to the proxy,
+        /// checked against the connection's roots), `socks5://…` (target name
+        /// resolved here) or `socks5h://…` (resolved by the proxy); user and
+        /// password percent-encoded.
         /// Null or empty means no proxy, whatever the environment says (the default).
         /// A malformed URL is `InvalidArgument`; its text never echoes credentials.
         ///

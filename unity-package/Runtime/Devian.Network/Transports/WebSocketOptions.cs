@@ -61,6 +61,8 @@ namespace Devian.Network.Transports
 
         /// <summary>
         /// Proxy to connect through: <c>http://[user:pass@]host:port</c> (HTTP CONNECT, Basic auth),
+        /// <c>https://</c> (the same over TLS to the proxy, whose certificate is checked against the
+        /// same roots as the server's, <see cref="WebSocketTlsOptions.RootCertificatesPem"/> included, not the pins),
         /// <c>socks5://</c> (the server's name resolved here) or <c>socks5h://</c> (resolved by the proxy);
         /// user and password percent-encoded. Null (the default) connects directly. Reconnects and
         /// keep-alive go through the same proxy. Not available on WebGL: the browser picks the proxy.

@@ -4,7 +4,9 @@
 // memory, and polling DevianWs_Next into one reused heap buffer that grows on -6.
 /* global loadJslib, _malloc, _free, HEAPU8, HEAP32, DevianWsReady, serverCtl, report, finish */
 
-var KIND = { OPEN: 1, BINARY: 2, TEXT: 3, CLOSED: 4, ERROR: 5, RECONNECTING: 6, RECONNECTED: 7, AUTHENTICATED: 8 };
+// Event kinds and message kinds (info[1] of a message): native/policy/src/abi.rs.
+var KIND = { OPEN: 1, MESSAGE: 2, CLOSING: 3, CLOSED: 4, ERROR: 5, RECONNECTING: 6, RECONNECTED: 7, AUTHENTICATED: 8 };
+var MSG = { TEXT: 1, BINARY: 2 };
 // Status codes: those of the native DwsStatus / C# TransportStatus, plus -10 and -11.
 var E = { INVALID_ARGUMENT: -3, INVALID_STATE: -4, QUEUE_FULL: -5, CLOSED: -6, INVALID_UTF8: -7, NOT_SUPPORTED: -10, BUFFER_TOO_SMALL: -11 };
 // C# WebSocketState numbers, as DevianWs_State returns them.
@@ -107,7 +109,8 @@ UnityClient.prototype.open = async function () {
 };
 
 UnityClient.prototype.message = function (kind) {
-  return this.waitFor(function (e) { return e.kind === kind; }, kind === KIND.TEXT ? 'a text message' : 'a binary message');
+  return this.waitFor(function (e) { return e.kind === KIND.MESSAGE && e.code === kind; },
+    kind === MSG.TEXT ? 'a text message' : 'a binary message');
 };
 
 UnityClient.prototype.stats = function () {
@@ -147,7 +150,7 @@ async function echoBinary(size) {
     await c.open();
     var data = pattern(size);
     check(c.send(data, false) === 0, 'send did not go out immediately');
-    var ev = await c.message(KIND.BINARY);
+    var ev = await c.message(MSG.BINARY);
     var diff = sameBytes(ev.data, data);
     check(!diff, 'echo differs: ' + diff);
     var s = c.stats();
@@ -158,7 +161,7 @@ async function echoBinary(size) {
 
 async function info(c) {
   ok(c.send(utf8.encode('info?'), true), 'send info?');
-  return JSON.parse(fromUtf8.decode((await c.message(KIND.TEXT)).data));
+  return JSON.parse(fromUtf8.decode((await c.message(MSG.TEXT)).data));
 }
 
 var CASES = [
@@ -168,7 +171,7 @@ var CASES = [
       await c.open();
       var text = 'héllo, wörld ✓ 𝄞';
       check(c.send(utf8.encode(text), true) === 0, 'send');
-      var ev = await c.message(KIND.TEXT);
+      var ev = await c.message(MSG.TEXT);
       check(fromUtf8.decode(ev.data) === text, 'got "' + fromUtf8.decode(ev.data) + '"');
     } finally { c.dispose(); }
   }],
@@ -232,9 +235,9 @@ var CASES = [
       check(c.stats().sendQueueDepth === 3, 'queue depth ' + c.stats().sendQueueDepth);
       await serverCtl('start');
       await c.waitFor(function (e) { return e.kind === KIND.RECONNECTED; }, 'reconnected');
-      var a = await c.message(KIND.BINARY);
-      var b = await c.message(KIND.BINARY);
-      var t = await c.message(KIND.TEXT);
+      var a = await c.message(MSG.BINARY);
+      var b = await c.message(MSG.BINARY);
+      var t = await c.message(MSG.TEXT);
       check(!sameBytes(a.data, msgs[0]) && !sameBytes(b.data, msgs[1]) && fromUtf8.decode(t.data) === 'third',
         'flushed messages differ or are out of order');
       var s = c.stats();
@@ -263,7 +266,7 @@ var CASES = [
       ok(lib.DevianWs_Connect(c.id), 'Connect');
       check(c.send(pattern(10), false) === 1, 'send while connecting was not buffered');
       await c.waitFor(function (e) { return e.kind === KIND.OPEN; }, 'open');
-      var ev = await c.message(KIND.BINARY);
+      var ev = await c.message(MSG.BINARY);
       check(!sameBytes(ev.data, pattern(10)), 'flushed message differs');
     } finally { c.dispose(); }
   }],
@@ -289,8 +292,8 @@ var CASES = [
       ok(lib.DevianWs_Connect(c.id), 'Connect');
       ok(c.send(utf8.encode('after'), true), 'send');
       await c.waitFor(function (e) { return e.kind === KIND.AUTHENTICATED; }, 'authenticated');
-      var first = fromUtf8.decode((await c.message(KIND.TEXT)).data);
-      var second = fromUtf8.decode((await c.message(KIND.TEXT)).data);
+      var first = fromUtf8.decode((await c.message(MSG.TEXT)).data);
+      var second = fromUtf8.decode((await c.message(MSG.TEXT)).data);
       check(first === '{"type":"authenticate","token":"abc"}' && second === 'after',
         'server got "' + first + '" then "' + second + '"');
     } finally { c.dispose(); }
@@ -317,7 +320,7 @@ var CASES = [
       var r = c.send(big, false);
       check(r === E.QUEUE_FULL, 'status ' + r);
       check(/unsent bytes/.test(lastError()), 'message: ' + lastError());
-      var echo = await c.message(KIND.BINARY);
+      var echo = await c.message(MSG.BINARY);
       check(!sameBytes(echo.data, big), 'echo differs');
     } finally { c.dispose(); }
   }],

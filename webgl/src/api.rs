@@ -251,7 +251,8 @@ pub fn ws_last_len(id: i32) -> i32 {
     }))
 }
 
-/// Close code or reconnect attempt of the event [`ws_next`] returned last.
+/// Message kind (1 text, 2 binary), close code or reconnect attempt of the event [`ws_next`]
+/// returned last.
 #[wasm_bindgen]
 pub fn ws_last_code(id: i32) -> i32 {
     status(id_of(id).and_then(|id| {

@@ -447,7 +447,7 @@ impl Connection {
             }
             Event::Closed { reason, .. } => dest.copy_from(reason.as_bytes()),
             Event::Error { message } => dest.copy_from(message.as_bytes()),
-            Event::Reconnecting { .. } | Event::Authenticated => {}
+            Event::Closing | Event::Reconnecting { .. } | Event::Authenticated => {}
         }
         Ok(kind)
     }

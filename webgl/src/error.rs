@@ -2,11 +2,12 @@
 //!
 //! The bridge (`devian-ws.jslib`) hands plain `int`s to C#: a negative value is one of the
 //! [`ErrorKind`] codes below and the text is fetched once with `DevianWs_LastError`. The
-//! numbers are those of the native library's `DwsStatus` (C# `TransportStatus`), so the WebGL
-//! transport returns the same codes as the native one; -10 and -11 exist only here. Never
-//! renumber them.
+//! numbers are [`abi::status`](devian_ws_policy::abi::status), those of the native library's
+//! `DwsStatus` (C# `TransportStatus`), so the WebGL transport returns the same codes as the
+//! native one; NOT_SUPPORTED and BUFFER_TOO_SMALL occur only here.
 
 use core::fmt;
+use devian_ws_policy::abi::status;
 
 /// What went wrong, as a stable negative status code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,16 +36,16 @@ impl ErrorKind {
     /// The status code the bridge returns for this error (always negative).
     pub const fn code(self) -> i32 {
         match self {
-            ErrorKind::UnknownId => -1,
-            ErrorKind::InvalidArgument => -3,
-            ErrorKind::InvalidState => -4,
-            ErrorKind::QueueFull => -5,
-            ErrorKind::Closed => -6,
-            ErrorKind::InvalidUtf8 => -7,
-            // -8 is the bridge's own code for a trap (a panic) inside the module.
-            ErrorKind::Browser => -9,
-            ErrorKind::NotSupported => -10,
-            ErrorKind::BufferTooSmall => -11,
+            ErrorKind::UnknownId => status::INVALID_HANDLE,
+            ErrorKind::InvalidArgument => status::INVALID_ARGUMENT,
+            ErrorKind::InvalidState => status::INVALID_STATE,
+            ErrorKind::QueueFull => status::QUEUE_FULL,
+            ErrorKind::Closed => status::CLOSED,
+            ErrorKind::InvalidUtf8 => status::INVALID_UTF8,
+            // PANIC is the bridge's own code for a trap (a panic) inside the module.
+            ErrorKind::Browser => status::INTERNAL,
+            ErrorKind::NotSupported => status::NOT_SUPPORTED,
+            ErrorKind::BufferTooSmall => status::BUFFER_TOO_SMALL,
         }
     }
 }
@@ -113,6 +114,21 @@ mod tests {
         // Shared with the native DwsStatus / C# TransportStatus.
         assert_eq!(ErrorKind::InvalidArgument.code(), -3);
         assert_eq!(ErrorKind::Closed.code(), -6);
+    }
+
+    /// The bridge keeps its own copies of the codes it returns without asking the module
+    /// (a trap, a throw, the "grow your buffer" answer); they must be the shared ones.
+    #[test]
+    fn the_bridges_own_codes_are_the_abis() {
+        let jslib = include_str!("../../unity-package/Runtime/Plugins/WebGL/devian-ws.jslib");
+        for (name, code) in [
+            ("E_PANIC", status::PANIC),
+            ("E_INTERNAL", status::INTERNAL),
+            ("E_BUFFER_TOO_SMALL", status::BUFFER_TOO_SMALL),
+        ] {
+            let line = format!("{name}: {code},");
+            assert!(jslib.contains(&line), "devian-ws.jslib must say `{line}`");
+        }
     }
 
     #[test]

@@ -1,29 +1,32 @@
 //! What a connection reports to the game, queued until the game's `Update()` polls it.
 
-/// Kinds of event, numbered as the bridge returns them to C# (`DevianWs_Next`). Part of the
-/// contract with `WebGLTransport.cs`; never renumber.
+use devian_ws_policy::abi;
+
+/// Kinds of event, numbered as the native library's `DwsEvent.kind`
+/// ([`abi::event`]): the bridge returns them to C# (`DevianWs_Next`), which reads
+/// both builds the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(i32)]
+#[repr(u32)]
 pub enum EventKind {
     /// The connection opened; payload: the negotiated sub-protocol (may be empty).
-    Open = 1,
-    /// A binary message; payload: its bytes.
-    Binary = 2,
-    /// A text message; payload: its UTF-8 bytes.
-    Text = 3,
+    Open = abi::event::OPEN,
+    /// A message; code: [`abi::message`] TEXT or BINARY; payload: its bytes.
+    Message = abi::event::MESSAGE,
+    /// The application started the close handshake.
+    Closing = abi::event::CLOSING,
     /// The connection is closed for good; code: the close code; aux: 1 if the close
     /// handshake completed; payload: the UTF-8 reason.
-    Closed = 4,
+    Closed = abi::event::CLOSED,
     /// Something failed; payload: a UTF-8 description. A `Closed` follows when fatal.
-    Error = 5,
+    Error = abi::event::ERROR,
     /// The connection dropped and a reconnect is scheduled; code: the attempt (1-based);
     /// aux: the delay in milliseconds.
-    Reconnecting = 6,
+    Reconnecting = abi::event::RECONNECTING,
     /// A reconnect succeeded; buffered sends are being flushed; payload: the sub-protocol.
-    Reconnected = 7,
+    Reconnected = abi::event::RECONNECTED,
     /// Authentication was applied (the first message was written, or the URL / sub-protocol
     /// carried the token).
-    Authenticated = 8,
+    Authenticated = abi::event::AUTHENTICATED,
 }
 
 /// One queued event. `M` is the received-message handle: the browser build keeps the
@@ -36,7 +39,7 @@ pub enum Event<M> {
         /// Negotiated sub-protocol, empty when none.
         protocol: String,
     },
-    /// A data message.
+    /// See [`EventKind::Message`].
     Message {
         /// The message.
         data: M,
@@ -45,6 +48,8 @@ pub enum Event<M> {
         /// Text (UTF-8) rather than binary.
         text: bool,
     },
+    /// See [`EventKind::Closing`].
+    Closing,
     /// See [`EventKind::Closed`].
     Closed {
         /// Close code (1005 when the peer sent none, 1006 when the connection just dropped).
@@ -80,8 +85,8 @@ impl<M> Event<M> {
     pub fn kind(&self) -> EventKind {
         match self {
             Event::Open { .. } => EventKind::Open,
-            Event::Message { text: false, .. } => EventKind::Binary,
-            Event::Message { text: true, .. } => EventKind::Text,
+            Event::Message { .. } => EventKind::Message,
+            Event::Closing => EventKind::Closing,
             Event::Closed { .. } => EventKind::Closed,
             Event::Error { .. } => EventKind::Error,
             Event::Reconnecting { .. } => EventKind::Reconnecting,
@@ -97,13 +102,15 @@ impl<M> Event<M> {
             Event::Message { len, .. } => *len,
             Event::Closed { reason, .. } => reason.len(),
             Event::Error { message } => message.len(),
-            Event::Reconnecting { .. } | Event::Authenticated => 0,
+            Event::Closing | Event::Reconnecting { .. } | Event::Authenticated => 0,
         }
     }
 
-    /// The event's number: close code, reconnect attempt, or 0.
+    /// The event's number: message kind, close code, reconnect attempt, or 0.
     pub fn code(&self) -> u32 {
         match self {
+            Event::Message { text: true, .. } => abi::message::TEXT,
+            Event::Message { text: false, .. } => abi::message::BINARY,
             Event::Closed { code, .. } => u32::from(*code),
             Event::Reconnecting { attempt, .. } => *attempt,
             _ => 0,
@@ -133,21 +140,23 @@ mod tests {
         };
         assert_eq!(
             (m.kind(), m.payload_len(), m.code()),
-            (EventKind::Binary, 3, 0)
+            (EventKind::Message, 3, 2)
         );
         let t: Event<Vec<u8>> = Event::Message {
             data: b"hi".to_vec(),
             len: 2,
             text: true,
         };
-        assert_eq!(t.kind() as i32, 3);
+        assert_eq!((t.kind() as u32, t.code()), (2, 1), "message, text");
+        let closing: Event<Vec<u8>> = Event::Closing;
+        assert_eq!((closing.kind() as u32, closing.payload_len()), (3, 0));
         let c: Event<Vec<u8>> = Event::Closed {
             code: 4001,
             reason: "bye".into(),
             clean: true,
         };
         assert_eq!(
-            (c.kind() as i32, c.payload_len(), c.code(), c.aux()),
+            (c.kind() as u32, c.payload_len(), c.code(), c.aux()),
             (4, 3, 4001, 1)
         );
         let r: Event<Vec<u8>> = Event::Reconnecting {
@@ -155,7 +164,7 @@ mod tests {
             delay_ms: 10,
         };
         assert_eq!(
-            (r.kind() as i32, r.payload_len(), r.code(), r.aux()),
+            (r.kind() as u32, r.payload_len(), r.code(), r.aux()),
             (6, 0, 2, 10)
         );
     }

@@ -9,7 +9,7 @@
 use core::time::Duration;
 use std::collections::VecDeque;
 
-use devian_ws_policy::{Auth, BoundedQueue, Stats};
+use devian_ws_policy::{abi, Auth, BoundedQueue, Stats};
 
 use crate::close;
 use crate::error::{Error, ErrorKind, Result};
@@ -34,17 +34,18 @@ pub enum State {
 }
 
 impl State {
-    /// The number `DevianWs_State` returns: C#'s `WebSocketState` (Closed 0, Connecting 1,
-    /// Authenticating 2 (not used: the browser build does not wait for an auth reply),
-    /// Open 3, Closing 4, Reconnecting 5).
+    /// The number `DevianWs_State` returns: [`abi::state`], as the native library's
+    /// `dws_client_state` (AUTHENTICATING is not used: the browser build does not wait for
+    /// an auth reply).
     pub fn wire(self) -> i32 {
-        match self {
-            State::Idle | State::Closed => 0,
-            State::Connecting => 1,
-            State::Open => 3,
-            State::Closing => 4,
-            State::Reconnecting => 5,
-        }
+        let n = match self {
+            State::Idle | State::Closed => abi::state::CLOSED,
+            State::Connecting => abi::state::CONNECTING,
+            State::Open => abi::state::OPEN,
+            State::Closing => abi::state::CLOSING,
+            State::Reconnecting => abi::state::RECONNECTING,
+        };
+        n as i32
     }
 }
 
@@ -372,7 +373,9 @@ impl<In, Out> Session<In, Out> {
         close::validate(code, reason)?;
         Ok(match self.state {
             State::Open | State::Connecting => {
+                // The close handshake starts here, as the native engine reports it.
                 self.state = State::Closing;
+                self.events.push_back(Event::Closing);
                 CloseAction::CloseSocket
             }
             State::Reconnecting => {
@@ -462,6 +465,7 @@ mod tests {
                     len: 2,
                     text: false
                 },
+                Event::Closing,
                 Event::Closed {
                     code: 4001,
                     reason: "bye".into(),

@@ -3,40 +3,41 @@
 //! or release.
 
 use devian_ws_engine::{ErrorKind, Event, PooledBuf};
+use devian_ws_policy::abi;
 use devian_ws_protocol::MessageKind;
 use interoptopus::{ffi_constant, ffi_type};
 
 /// `DwsEvent.kind`: the connection is open; `data` is the chosen sub-protocol (UTF-8, may be empty).
 #[ffi_constant]
-pub const DWS_EVENT_OPEN: u32 = 1;
+pub const DWS_EVENT_OPEN: u32 = abi::event::OPEN;
 /// `DwsEvent.kind`: a complete message; `message_kind` and `data` describe it.
 #[ffi_constant]
-pub const DWS_EVENT_MESSAGE: u32 = 2;
+pub const DWS_EVENT_MESSAGE: u32 = abi::event::MESSAGE;
 /// `DwsEvent.kind`: the close handshake started.
 #[ffi_constant]
-pub const DWS_EVENT_CLOSING: u32 = 3;
+pub const DWS_EVENT_CLOSING: u32 = abi::event::CLOSING;
 /// `DwsEvent.kind`: the connection ended for good; `code`, `was_clean`, `data` = reason.
 #[ffi_constant]
-pub const DWS_EVENT_CLOSED: u32 = 4;
+pub const DWS_EVENT_CLOSED: u32 = abi::event::CLOSED;
 /// `DwsEvent.kind`: something failed; `error_kind`, `data` = description.
 #[ffi_constant]
-pub const DWS_EVENT_ERROR: u32 = 5;
+pub const DWS_EVENT_ERROR: u32 = abi::event::ERROR;
 /// `DwsEvent.kind`: the connection dropped; attempt `attempt` starts after `delay_ms`.
 #[ffi_constant]
-pub const DWS_EVENT_RECONNECTING: u32 = 6;
+pub const DWS_EVENT_RECONNECTING: u32 = abi::event::RECONNECTING;
 /// `DwsEvent.kind`: a reconnect succeeded.
 #[ffi_constant]
-pub const DWS_EVENT_RECONNECTED: u32 = 7;
+pub const DWS_EVENT_RECONNECTED: u32 = abi::event::RECONNECTED;
 /// `DwsEvent.kind`: authentication completed.
 #[ffi_constant]
-pub const DWS_EVENT_AUTHENTICATED: u32 = 8;
+pub const DWS_EVENT_AUTHENTICATED: u32 = abi::event::AUTHENTICATED;
 
 /// Message kind (`DwsEvent.message_kind`, `dws_client_send`'s `kind`): UTF-8 text.
 #[ffi_constant]
-pub const DWS_MESSAGE_TEXT: u32 = 1;
+pub const DWS_MESSAGE_TEXT: u32 = abi::message::TEXT;
 /// Message kind: binary.
 #[ffi_constant]
-pub const DWS_MESSAGE_BINARY: u32 = 2;
+pub const DWS_MESSAGE_BINARY: u32 = abi::message::BINARY;
 
 /// One event from `dws_client_poll`.
 ///

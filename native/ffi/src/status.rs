@@ -1,5 +1,6 @@
 //! The status code every exported function returns.
 
+use devian_ws_policy::abi::status;
 use devian_ws_protocol::error::TlsError;
 use devian_ws_protocol::Error;
 use interoptopus::lang::c::{CType, Documentation, EnumType, Meta, Variant};
@@ -11,27 +12,27 @@ use interoptopus::lang::rust::CTypeInfo;
 #[repr(i32)]
 pub enum DwsStatus {
     /// Success.
-    Ok = 0,
+    Ok = status::OK,
     /// `dws_client_poll`: no event waiting. Not a failure.
-    Empty = 1,
+    Empty = status::EMPTY,
     /// The handle is 0, was never issued, or was freed (stale generation).
-    InvalidHandle = -1,
+    InvalidHandle = status::INVALID_HANDLE,
     /// A required pointer argument was null.
-    NullPointer = -2,
+    NullPointer = status::NULL_POINTER,
     /// An argument is out of range or malformed.
-    InvalidArgument = -3,
+    InvalidArgument = status::INVALID_ARGUMENT,
     /// The call is not allowed in the client's current state (send before open, connect twice, configure after connect).
-    InvalidState = -4,
+    InvalidState = status::INVALID_STATE,
     /// The bounded send queue is full; nothing was queued, retry later.
-    QueueFull = -5,
+    QueueFull = status::QUEUE_FULL,
     /// The connection is closed or closing, or close was already requested.
-    Closed = -6,
+    Closed = status::CLOSED,
     /// A string argument was not valid UTF-8.
-    InvalidUtf8 = -7,
+    InvalidUtf8 = status::INVALID_UTF8,
     /// A Rust panic was caught at the boundary; the library stays usable.
-    Panic = -8,
+    Panic = status::PANIC,
     /// Any other failure.
-    Internal = -9,
+    Internal = status::INTERNAL,
 }
 
 impl DwsStatus {

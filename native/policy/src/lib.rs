@@ -5,6 +5,7 @@
 //! browser (wasm32-unknown-unknown) and in deterministic tests.
 #![forbid(unsafe_code)]
 
+pub mod abi;
 pub mod auth;
 pub mod buffer;
 mod escape;

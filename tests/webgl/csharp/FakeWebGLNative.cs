@@ -17,8 +17,12 @@ namespace Devian.Network.Transports
     {
         public const int NotSupported = -10;
         public const int BufferTooSmall = -11;
-        public const int KindOpen = 1, KindBinary = 2, KindText = 3, KindClosed = 4, KindError = 5,
-            KindReconnecting = 6, KindReconnected = 7, KindAuthenticated = 8;
+        // Event kinds and message kinds as the module numbers them: those of the native library.
+        public const int KindOpen = (int)TransportEventKind.Open, KindMessage = (int)TransportEventKind.Message,
+            KindClosing = (int)TransportEventKind.Closing, KindClosed = (int)TransportEventKind.Closed,
+            KindError = (int)TransportEventKind.Error, KindReconnecting = (int)TransportEventKind.Reconnecting,
+            KindReconnected = (int)TransportEventKind.Reconnected, KindAuthenticated = (int)TransportEventKind.Authenticated;
+        public const int Text = (int)TransportMessageKind.Text, Binary = (int)TransportMessageKind.Binary;
 
         /// <summary>One scripted event.</summary>
         public sealed class Ev

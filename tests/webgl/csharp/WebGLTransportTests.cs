@@ -108,9 +108,9 @@ internal static class WebGLTransportTests
             c.OnOpen += () => opened = true;
             c.Connect("ws://h/", null);
             N.Last.Events.Enqueue(Ev(N.KindOpen, Encoding.UTF8.GetBytes("chat.v1")));
-            N.Last.Events.Enqueue(Ev(N.KindBinary, Frame(42, 3)));
-            N.Last.Events.Enqueue(Ev(N.KindBinary, Frame(-1, 0)));
-            N.Last.Events.Enqueue(Ev(N.KindText, Encoding.UTF8.GetBytes("ignored")));
+            N.Last.Events.Enqueue(Ev(N.KindMessage, Frame(42, 3), N.Binary));
+            N.Last.Events.Enqueue(Ev(N.KindMessage, Frame(-1, 0), N.Binary));
+            N.Last.Events.Enqueue(Ev(N.KindMessage, Encoding.UTF8.GetBytes("ignored"), N.Text));
             c.Update();
             Check(opened && c.Protocol == "chat.v1" && c.IsOpen, "open, protocol '" + c.Protocol + "'");
             Check(rt.Opcodes.Count == 2 && rt.Opcodes[0] == 42 && rt.Opcodes[1] == -1, "opcodes");
@@ -126,8 +126,8 @@ internal static class WebGLTransportTests
         {
             c.Connect("ws://h/", null);
             byte[] big = Frame(3, 1024 * 1024);
-            N.Last.Events.Enqueue(Ev(N.KindBinary, big));
-            N.Last.Events.Enqueue(Ev(N.KindBinary, Frame(4, 10)));
+            N.Last.Events.Enqueue(Ev(N.KindMessage, big, N.Binary));
+            N.Last.Events.Enqueue(Ev(N.KindMessage, Frame(4, 10), N.Binary));
             c.Update();
             Check(rt.Opcodes.Count == 2 && rt.Opcodes[0] == 3 && rt.Opcodes[1] == 4, "opcodes " + rt.Opcodes.Count);
             Check(rt.Payloads[0].Length == 1024 * 1024 && rt.Payloads[0][1000] == big[1004], "payload");
@@ -162,7 +162,7 @@ internal static class WebGLTransportTests
             N.Conn n = N.Last;
             Check(n.Sent.Count == 2 && n.SentText[0] && !n.SentText[1], "sent " + n.Sent.Count);
             Check(BitConverter.ToString(n.Sent[0]) == "68-C3-A9", BitConverter.ToString(n.Sent[0]));
-            n.Events.Enqueue(Ev(N.KindText, Encoding.UTF8.GetBytes("ok ✓")));
+            n.Events.Enqueue(Ev(N.KindMessage, Encoding.UTF8.GetBytes("ok ✓"), N.Text));
             c.Update();
             Check(got == "Text:ok ✓", "OnMessage got " + got);
         }
@@ -183,7 +183,7 @@ internal static class WebGLTransportTests
             c.Update();
             Check(n.Sent.Count == 1 && BitConverter.ToString(n.Sent[0]) == "37-FF-FF-FF-6E-65-77-73", "subscribe envelope on open: " + (n.Sent.Count > 0 ? BitConverter.ToString(n.Sent[0]) : "none"));
             var message = new byte[] { 0x34, 0xff, 0xff, 0xff, 4, 0, (byte)'n', (byte)'e', (byte)'w', (byte)'s', (byte)'h', (byte)'i' };
-            n.Events.Enqueue(Ev(N.KindBinary, message));
+            n.Events.Enqueue(Ev(N.KindMessage, message, N.Binary));
             c.Update();
             Check(heard == "news:hi", "topic handler: " + heard);
             hub.Publish("news", Encoding.UTF8.GetBytes("yo"));
@@ -208,6 +208,7 @@ internal static class WebGLTransportTests
             n.Events.Enqueue(Ev(N.KindOpen, null));
             n.Events.Enqueue(Ev(N.KindAuthenticated, null));
             n.Events.Enqueue(Ev(N.KindReconnected, null));
+            n.Events.Enqueue(Ev(N.KindClosing, null)); // as the native transport: no event of its own
             n.Events.Enqueue(Ev(N.KindClosed, Encoding.UTF8.GetBytes("bye"), 4001, 1));
             c.Update();
             string got = string.Join(",", log);
@@ -320,8 +321,8 @@ internal static class WebGLTransportTests
         c.Connect("ws://h/", null);
         N.Conn n = N.Last;
         rt.OnDispatch = () => c.Dispose();
-        n.Events.Enqueue(Ev(N.KindBinary, Frame(1, 100)));
-        n.Events.Enqueue(Ev(N.KindBinary, Frame(2, 100)));
+        n.Events.Enqueue(Ev(N.KindMessage, Frame(1, 100), N.Binary));
+        n.Events.Enqueue(Ev(N.KindMessage, Frame(2, 100), N.Binary));
         c.Update();
         Check(rt.Opcodes.Count == 1 && n.Destroyed, "dispatched " + rt.Opcodes.Count + ", destroyed " + n.Destroyed);
         c.Dispose();
@@ -335,7 +336,7 @@ internal static class WebGLTransportTests
             c.Connect("ws://h/", null);
             N.Conn n = N.Last;
             var events = new N.Ev[2000];
-            for (int i = 0; i < events.Length; i++) events[i] = Ev(N.KindBinary, Frame(i, 256));
+            for (int i = 0; i < events.Length; i++) events[i] = Ev(N.KindMessage, Frame(i, 256), N.Binary);
             // Warm up: first Update sizes the buffers and JITs the path.
             n.Events.Enqueue(events[0]);
             c.Update();

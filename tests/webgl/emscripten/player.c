@@ -21,7 +21,8 @@ extern int DevianWs_Stats(int id, uint64_t *stats);
 extern int DevianWs_Destroy(int id);
 extern int DevianWs_LastError(void *buffer, int capacity);
 
-enum { OPEN = 1, BINARY = 2, CLOSED = 4, TOO_SMALL = -11 };
+/* native/policy/src/abi.rs: event kinds, message kinds (info[1] of a message), status. */
+enum { OPEN = 1, MESSAGE = 2, CLOSED = 4, BINARY = 2, TOO_SMALL = -11 };
 enum { MESSAGE_BYTES = 300000, MAX_FRAMES = 3000 };
 
 static int id;
@@ -72,7 +73,7 @@ static void update(void) {
                 return;
             }
             phase = 1;
-        } else if (kind == BINARY && phase == 1) {
+        } else if (kind == MESSAGE && info[1] == BINARY && phase == 1) {
             if (info[0] != MESSAGE_BYTES || memcmp(buf, sent, MESSAGE_BYTES) != 0) {
                 done(0, "echo differs");
                 return;

@@ -7,27 +7,28 @@ use crate::registry;
 use crate::stats::DwsStats;
 use crate::status::DwsStatus;
 use devian_ws_engine::State;
+use devian_ws_policy::abi;
 use interoptopus::{ffi_constant, ffi_function};
 use std::ffi::c_void;
 
 /// `dws_client_state`: not connected (before connect, or after the final close).
 #[ffi_constant]
-pub const DWS_STATE_CLOSED: u32 = 0;
+pub const DWS_STATE_CLOSED: u32 = abi::state::CLOSED;
 /// `dws_client_state`: TCP, TLS and upgrade handshake under way.
 #[ffi_constant]
-pub const DWS_STATE_CONNECTING: u32 = 1;
+pub const DWS_STATE_CONNECTING: u32 = abi::state::CONNECTING;
 /// `dws_client_state`: open, authentication under way.
 #[ffi_constant]
-pub const DWS_STATE_AUTHENTICATING: u32 = 2;
+pub const DWS_STATE_AUTHENTICATING: u32 = abi::state::AUTHENTICATING;
 /// `dws_client_state`: open and usable.
 #[ffi_constant]
-pub const DWS_STATE_OPEN: u32 = 3;
+pub const DWS_STATE_OPEN: u32 = abi::state::OPEN;
 /// `dws_client_state`: close handshake under way.
 #[ffi_constant]
-pub const DWS_STATE_CLOSING: u32 = 4;
+pub const DWS_STATE_CLOSING: u32 = abi::state::CLOSING;
 /// `dws_client_state`: waiting to reconnect.
 #[ffi_constant]
-pub const DWS_STATE_RECONNECTING: u32 = 5;
+pub const DWS_STATE_RECONNECTING: u32 = abi::state::RECONNECTING;
 
 fn state_code(s: State) -> u32 {
     match s {

@@ -20,7 +20,8 @@ var DevianWsLibrary = {
     decoder: null,
     encoder: null,
 
-    // Status codes shared with the Rust module (webgl/src/error.rs) and C# TransportStatus.
+    // Status codes of native/policy/src/abi.rs (the module's and the native library's), which
+    // webgl/src/error.rs checks these against.
     E_PANIC: -8,
     E_INTERNAL: -9,
     E_BUFFER_TOO_SMALL: -11,
@@ -166,11 +167,11 @@ var DevianWsLibrary = {
     }
   },
 
-  // Moves the next event's payload into buf (cap bytes) and returns its kind (0: none;
-  // 1 open, 2 binary, 3 text, 4 closed, 5 error, 6 reconnecting, 7 reconnected,
-  // 8 authenticated).
-  // info points to three int32: payload length, code (close code / reconnect attempt) and
-  // aux (1 = clean close / reconnect delay in ms).
+  // Moves the next event's payload into buf (cap bytes) and returns its kind, numbered as
+  // the native DwsEvent.kind (0: none; 1 open, 2 message, 3 closing, 4 closed, 5 error,
+  // 6 reconnecting, 7 reconnected, 8 authenticated).
+  // info points to three int32: payload length, code (message kind 1 text / 2 binary, close
+  // code, reconnect attempt) and aux (1 = clean close / reconnect delay in ms).
   // -11: buf too small, nothing consumed, info[0] = bytes needed.
   DevianWs_Next: function (id, buf, cap, info) {
     try {

@@ -23,10 +23,6 @@ namespace Devian.Network.Transports
         /// <summary><see cref="DevianWs_Next"/>: the buffer is too small; info[0] holds the size needed.</summary>
         public const int BufferTooSmall = -11;
 
-        /// <summary>Event kinds returned by <see cref="DevianWs_Next"/>.</summary>
-        public const int KindOpen = 1, KindBinary = 2, KindText = 3, KindClosed = 4, KindError = 5,
-            KindReconnecting = 6, KindReconnected = 7, KindAuthenticated = 8;
-
         [DllImport(Lib)] public static extern int DevianWs_IsReady();
         [DllImport(Lib)] public static extern int DevianWs_Create(string url);
         [DllImport(Lib)] public static extern int DevianWs_SetProtocols(int id, string protocolsCsv);
@@ -50,8 +46,9 @@ namespace Devian.Network.Transports
 
         /// <summary>
         /// Copies the next event's payload to <paramref name="buffer"/> (at most <paramref name="capacity"/>
-        /// bytes) and returns its kind, 0 when none. <paramref name="info"/> points to three ints:
-        /// payload length, code (close code / reconnect attempt), aux (clean flag / delay ms).
+        /// bytes) and returns its kind (a <see cref="TransportEventKind"/>, numbered as the native
+        /// DwsEvent.kind), 0 when none. <paramref name="info"/> points to three ints: payload length,
+        /// code (message kind / close code / reconnect attempt), aux (clean flag / delay ms).
         /// </summary>
         [DllImport(Lib)] public static extern int DevianWs_Next(int id, IntPtr buffer, int capacity, IntPtr info);
 

@@ -314,37 +314,26 @@ namespace Devian.Network.Transports
             int length = _info[0];
             ev.Data = length > 0 ? _receivePin.AddrOfPinnedObject() : IntPtr.Zero;
             ev.Length = length;
-            switch (kind)
+            // The module numbers events as the native DwsEvent.kind (native/policy/src/abi.rs).
+            ev.Kind = (TransportEventKind)kind;
+            switch (ev.Kind)
             {
-                case WebGLNative.KindOpen:
-                    ev.Kind = TransportEventKind.Open;
+                case TransportEventKind.Message:
+                    ev.MessageKind = (TransportMessageKind)_info[1];
                     break;
-                case WebGLNative.KindBinary:
-                    ev.Kind = TransportEventKind.Message;
-                    ev.MessageKind = TransportMessageKind.Binary;
-                    break;
-                case WebGLNative.KindText:
-                    ev.Kind = TransportEventKind.Message;
-                    ev.MessageKind = TransportMessageKind.Text;
-                    break;
-                case WebGLNative.KindClosed:
-                    ev.Kind = TransportEventKind.Closed;
+                case TransportEventKind.Closed:
                     ev.Code = (ushort)_info[1];
                     ev.WasClean = _info[2] != 0;
                     break;
-                case WebGLNative.KindError:
-                    ev.Kind = TransportEventKind.Error;
-                    break;
-                case WebGLNative.KindReconnecting:
-                    ev.Kind = TransportEventKind.Reconnecting;
+                case TransportEventKind.Reconnecting:
                     ev.Attempt = _info[1];
                     ev.DelayMs = _info[2];
                     break;
-                case WebGLNative.KindReconnected:
-                    ev.Kind = TransportEventKind.Reconnected;
-                    break;
-                case WebGLNative.KindAuthenticated:
-                    ev.Kind = TransportEventKind.Authenticated;
+                case TransportEventKind.Open:
+                case TransportEventKind.Closing:
+                case TransportEventKind.Error:
+                case TransportEventKind.Reconnected:
+                case TransportEventKind.Authenticated:
                     break;
                 default:
                     // A kind added by a newer module: delivered as nothing, like the native transport does.

@@ -92,8 +92,8 @@ pub(crate) fn establish(
     let (chain, (protocol, leftover, deflate)) = match (proxy, server) {
         (None, None) => {
             let mut s = sock.try_clone()?;
-            let upgraded = upgrade(&mut s, &sock, url, request, deflate, deadline)?;
-            let (protocol, leftover, deflate) = upgraded;
+            let (protocol, leftover, deflate) =
+                upgrade(&mut s, &sock, url, request, deflate, deadline)?;
             return Ok(Established {
                 reader: ReadHalf::Plain(sock.try_clone()?),
                 writer: WriteHalf::Plain(sock),

@@ -203,34 +203,33 @@ pub fn connect_via(
         )),
         other => other,
     })?;
-    let mut stream = match proxy.kind {
+    let stream = match proxy.kind {
         ProxyKind::HttpsConnect => {
             let config = tls::client_config(&TlsOptions {
                 pinned_sha256: Vec::new(),
                 ..proxy_tls.clone()
             })?;
-            tls::connect(MaybeTlsStream::Plain(tcp), &proxy.host, config, deadline)?
-        }
-        _ => MaybeTlsStream::Plain(tcp),
-    };
-    match (&mut stream, proxy.kind) {
-        (MaybeTlsStream::Tls(s), _) => {
+            let mut s = tls::connect_tcp(tcp, &proxy.host, config, deadline)?;
             let mut io = DeadlineIo::new(&s.sock, deadline);
+            let mut through = rustls::Stream::new(&mut s.conn, &mut io);
+            http_connect(&mut through, proxy, target, deadline)?;
+            MaybeTlsStream::Tls(s)
+        }
+        ProxyKind::HttpConnect => {
             http_connect(
-                &mut rustls::Stream::new(&mut s.conn, &mut io),
+                &mut DeadlineIo::new(&tcp, deadline),
                 proxy,
                 target,
                 deadline,
-            )?
+            )?;
+            MaybeTlsStream::Plain(tcp)
         }
-        (MaybeTlsStream::Plain(tcp), ProxyKind::HttpConnect) => {
-            http_connect(&mut DeadlineIo::new(tcp, deadline), proxy, target, deadline)?
+        ProxyKind::Socks5 | ProxyKind::Socks5RemoteDns => {
+            let mut tcp = tcp;
+            socks5(&mut tcp, proxy, target, deadline)?;
+            MaybeTlsStream::Plain(tcp)
         }
-        (MaybeTlsStream::Plain(tcp), _) => socks5(tcp, proxy, target, deadline)?,
-        (MaybeTlsStream::TlsInTls(_) | MaybeTlsStream::ServerTls(_), _) => {
-            unreachable!("the tunnel is TCP or TLS to the proxy")
-        }
-    }
+    };
     stream.tcp().set_read_timeout(None)?;
     stream.tcp().set_write_timeout(None)?;
     Ok(stream)

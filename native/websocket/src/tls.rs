@@ -10,7 +10,7 @@
 mod pem;
 mod verify;
 
-use crate::stream::{DeadlineIo, MaybeTlsStream};
+use crate::stream::{DeadlineIo, MaybeTlsStream, TlsStream};
 use devian_ws_protocol::error::{Error, Result, TlsError};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -202,6 +202,18 @@ pub fn complete_handshake(
     Ok(())
 }
 
+/// [`connect`] over plain TCP, as the concrete stream.
+pub fn connect_tcp(
+    tcp: TcpStream,
+    host: &str,
+    config: Arc<ClientConfig>,
+    deadline: std::time::Instant,
+) -> Result<Box<TlsStream>> {
+    let mut conn = client_connection(host, config)?;
+    complete_handshake(&mut conn, &mut DeadlineIo::new(&tcp, deadline))?;
+    Ok(Box::new(rustls::StreamOwned::new(conn, tcp)))
+}
+
 /// Runs the client TLS handshake for `host` over `tunnel` to completion, so
 /// certificate problems surface here as [`TlsError`] kinds rather than on
 /// first use. The whole handshake is bounded by `deadline`.
@@ -214,15 +226,12 @@ pub fn connect(
     config: Arc<ClientConfig>,
     deadline: std::time::Instant,
 ) -> Result<MaybeTlsStream> {
-    let mut conn = client_connection(host, config)?;
     match tunnel {
         MaybeTlsStream::Plain(tcp) => {
-            complete_handshake(&mut conn, &mut DeadlineIo::new(&tcp, deadline))?;
-            Ok(MaybeTlsStream::Tls(Box::new(rustls::StreamOwned::new(
-                conn, tcp,
-            ))))
+            connect_tcp(tcp, host, config, deadline).map(MaybeTlsStream::Tls)
         }
         MaybeTlsStream::Tls(mut proxy) => {
+            let mut conn = client_connection(host, config)?;
             {
                 let mut io = DeadlineIo::new(&proxy.sock, deadline);
                 let mut through = rustls::Stream::new(&mut proxy.conn, &mut io);

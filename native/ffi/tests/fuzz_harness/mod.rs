@@ -176,6 +176,38 @@ fn c_string(text: &Text, good: &str) -> Option<CString> {
     }
 }
 
+/// Only loopback is dialled: a fuzzer-made URL the library would accept is
+/// replaced by `good` when its host (`host_of`) is anything but 127.0.0.1,
+/// ::1 or localhost, so no input makes the campaign look up or connect to
+/// another machine. Malformed URLs still reach the library as they are.
+fn loopback_only(text: &Text, good: &str, host_of: fn(&str) -> Option<String>) -> Option<CString> {
+    let s = c_string(text, good)?;
+    let host = s.to_str().ok().and_then(host_of);
+    let loopback = |h: &str| {
+        let h = h.trim_matches(['[', ']']);
+        h.eq_ignore_ascii_case("localhost")
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    };
+    match host {
+        Some(h) if !loopback(&h) => Some(CString::new(good).expect("no NUL")),
+        _ => Some(s),
+    }
+}
+
+fn target_host(url: &str) -> Option<String> {
+    devian_ws_protocol::WsUrl::parse(url).ok().map(|u| u.host)
+}
+
+/// The host of a proxy URL the library accepts, read back from its
+/// `Display` (`scheme://[***@]host:port`).
+fn proxy_host(url: &str) -> Option<String> {
+    let shown = devian_websocket::Proxy::parse(url).ok()?.to_string();
+    let authority = shown.split_once("://")?.1;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    Some(hostport.rsplit_once(':')?.0.to_owned())
+}
+
 fn ptr(s: &Option<CString>) -> AsciiPointer<'_> {
     s.as_deref()
         .map_or_else(AsciiPointer::default, AsciiPointer::from_cstr)
@@ -291,7 +323,7 @@ fn run(call: &Call, m: &mut Model) {
             let url = match url {
                 Url::Echo => Some(CString::new(echo_url()).expect("no NUL")),
                 Url::Refused => Some(CString::new("ws://127.0.0.1:1/").expect("no NUL")),
-                Url::Other(t) => c_string(t, "wss://127.0.0.1:1/x"),
+                Url::Other(t) => loopback_only(t, "wss://127.0.0.1:1/x", target_host),
             };
             let mut opts = DwsOptions::default();
             let opts_ptr = match options {
@@ -349,7 +381,7 @@ fn run(call: &Call, m: &mut Model) {
             });
         }
         Call::SetProxy(h, t) => {
-            let s = c_string(t, "socks5h://127.0.0.1:1");
+            let s = loopback_only(t, "socks5h://127.0.0.1:1", proxy_host);
             // Null means "no proxy": never a NullPointer.
             configure(m, *h, false, &|h| unsafe {
                 dws_client_set_proxy(h, ptr(&s))
@@ -617,4 +649,29 @@ fn run(call: &Call, m: &mut Model) {
         }
         Call::Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(u64::from(*ms % 4))),
     }
+}
+
+#[test]
+fn fuzzer_made_urls_dial_loopback_only() {
+    let bytes = |s: &str| Text::Bytes(s.as_bytes().to_vec());
+    let target = |s: &str| loopback_only(&bytes(s), "ws://good/", target_host);
+    let proxy = |s: &str| loopback_only(&bytes(s), "socks5h://good:1", proxy_host);
+    let text = |c: Option<CString>| c.expect("not null").into_string().expect("UTF-8");
+    assert_eq!(text(target("ws://127.0.0.1:9/x")), "ws://127.0.0.1:9/x");
+    assert_eq!(text(target("wss://[::1]:9/")), "wss://[::1]:9/");
+    assert_eq!(text(target("ws://LOCALHOST/")), "ws://LOCALHOST/");
+    assert_eq!(text(target("ws://8.8.8.8/")), "ws://good/");
+    assert_eq!(text(target("ws://example.com/")), "ws://good/");
+    assert_eq!(
+        text(target("not a url")),
+        "not a url",
+        "malformed input is kept"
+    );
+    assert_eq!(
+        text(proxy("http://u:p@127.0.0.1:3128")),
+        "http://u:p@127.0.0.1:3128"
+    );
+    assert_eq!(text(proxy("https://[::1]")), "https://[::1]");
+    assert_eq!(text(proxy("socks5://10.0.0.1")), "socks5h://good:1");
+    assert_eq!(text(proxy("http://proxy.corp:3128")), "socks5h://good:1");
 }

@@ -2,7 +2,8 @@
 goes in the Unity package, how Unity imports it, and what it is meant to run on.
 
 scripts/build-native builds and checks them, scripts/sync-unity writes their .metas from it,
-scripts/package-unity ships them, and tests/unity/check_package.py holds the package to it.
+scripts/package-unity and scripts/package-nuget ship them, and tests/unity/check_package.py holds
+both packages to it.
 Python 3 standard library only.
 """
 
@@ -26,6 +27,8 @@ class Target:
     artifact: str
     # Package-relative path of the shipped file, or None (test-only target).
     slot: str = None
+    # .NET runtime identifiers it ships under in the NuGet package (runtimes/<rid>/native/), if any.
+    nuget_rids: tuple = ()
     # Unity PluginImporter: player platformData key -> settings; editor (OS, CPU) or None.
     players: dict = field(default_factory=dict)
     editor: tuple = None
@@ -64,6 +67,7 @@ TARGETS = [
         toolchain="host",
         artifact="libdevian_ws.so",
         slot="Runtime/Plugins/x86_64/libdevian_ws.so",
+        nuget_rids=("linux-x64",),
         players={"Standalone: Linux64": {"CPU": "x86_64"}},
         editor=("Linux", "x86_64"),
         meant_for="Linux editor and player, x86_64, glibc 2.17+ (Ubuntu 18.04+)",
@@ -75,6 +79,7 @@ TARGETS = [
         toolchain="mingw",
         artifact="devian_ws.dll",
         slot="Runtime/Plugins/x86_64/devian_ws.dll",
+        nuget_rids=("win-x64",),
         players={"Standalone: Win64": {"CPU": "x86_64"}},
         editor=("Windows", "x86_64"),
         meant_for="Windows editor and player, x86_64, Windows 10+",
@@ -86,6 +91,8 @@ TARGETS = [
         toolchain="apple",
         artifact="libdevian_ws.dylib",
         slot="Runtime/Plugins/macOS/libdevian_ws.dylib",
+        # One universal file serves both identifiers.
+        nuget_rids=("osx-x64", "osx-arm64"),
         players={"Standalone: OSXUniversal": {"CPU": "AnyCPU"}},
         editor=("OSX", "AnyCPU"),
         # x86_64: Unity 2021.3's player minimum; arm64: the first macOS on Apple silicon.
@@ -117,6 +124,7 @@ TARGETS = [
         toolchain="android",
         artifact="libdevian_ws.so",
         slot="Runtime/Plugins/Android/libs/arm64-v8a/libdevian_ws.so",
+        nuget_rids=("android-arm64",),
         players={"Android: Android": {"AndroidSharedLibraryType": "Executable", "CPU": "ARM64"}},
         min_os={"aarch64-linux-android": str(ANDROID_API)},
         meant_for=f"Android IL2CPP player, arm64-v8a, API {ANDROID_API}+ (16 KiB pages ready)",
@@ -127,6 +135,7 @@ TARGETS = [
         toolchain="android",
         artifact="libdevian_ws.so",
         slot="Runtime/Plugins/Android/libs/armeabi-v7a/libdevian_ws.so",
+        nuget_rids=("android-arm",),
         players={"Android: Android": {"AndroidSharedLibraryType": "Executable", "CPU": "ARMv7"}},
         min_os={"armv7-linux-androideabi": str(ANDROID_API)},
         meant_for=f"Android IL2CPP player, armeabi-v7a, API {ANDROID_API}+",
@@ -166,6 +175,13 @@ BY_NAME = {t.name: t for t in TARGETS}
 def packaged():
     """The targets that ship a file in the Unity package, in table order."""
     return [t for t in TARGETS if t.slot]
+
+
+def nuget():
+    """The targets that ship in the NuGet package, in table order. iOS is not among them: its
+    static library is linked by Unity's Xcode project, and .NET for iOS has no runtimes/ rule
+    for static archives."""
+    return [t for t in TARGETS if t.nuget_rids]
 
 
 def unity_plugins():

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Static checks of the Unity package (unity-package/) and of its tarball.
+"""Static checks of the Unity package (unity-package/), of its tarball, and of the NuGet layout.
 
   check_package.py package          package.json, asmdefs, .metas and GUIDs, plugin importers,
                                     one C# tree (the .csproj compiles the package's), README, .gitignore
@@ -7,6 +7,11 @@
   check_package.py tarball --release FILE
                                     ... and, as a release must, the plugin of every packaged
                                     target of scripts/lib/native_targets.py
+  check_package.py nuget DIR        the NuGet layout from scripts/package-nuget (DIR/runtimes, and
+                                    any .nupkg in DIR): each file where the table says, of the
+                                    right format and CPU, and the csproj packs it
+  check_package.py nuget --release DIR
+                                    ... and every NuGet target's library is there
 
 Prints one line per check ("ok - ..." or "FAIL - ...: why") and a final "N passed, N failed";
 exits 1 if anything failed. Python 3 standard library only.
@@ -20,6 +25,8 @@ import re
 import subprocess
 import sys
 import tarfile
+import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -434,6 +441,73 @@ def check_release_plugins(r, tgz):
         r.check(f"release tarball ships the {t.name} plugin", problems)
 
 
+# (ELF e_machine or Mach-O/PE check) per .NET runtime identifier: what the file must be.
+ELF_MACHINE = {"linux-x64": 62, "android-arm64": 183, "android-arm": 40}
+
+
+def _binary_problem(rid, head):
+    """Why `head` (a file's first bytes) is not a native library for `rid`, or None."""
+    if rid in ELF_MACHINE:
+        if head[:4] != b"\x7fELF" or int.from_bytes(head[18:20], "little") != ELF_MACHINE[rid]:
+            return f"not an ELF for machine {ELF_MACHINE[rid]}"
+    elif rid == "win-x64":
+        pe = int.from_bytes(head[0x3C:0x40], "little") if head[:2] == b"MZ" else -1
+        if pe < 0 or head[pe:pe + 4] != b"PE\0\0" or int.from_bytes(head[pe + 4:pe + 6], "little") != 0x8664:
+            return "not an AMD64 PE"
+    elif rid.startswith("osx-"):
+        # The universal file (fat header, big-endian magic) serves both identifiers.
+        if head[:4] != b"\xca\xfe\xba\xbe":
+            return "not a universal Mach-O"
+    else:
+        return "no format rule for this identifier"
+    return None
+
+
+def check_nuget(r, folder, release):
+    sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+    from native_targets import nuget
+
+    want = {f"runtimes/{rid}/native/{t.artifact}": rid for t in nuget() for rid in t.nuget_rids}
+    base = Path(folder)
+    staged = sorted(str(p.relative_to(base)) for p in (base / "runtimes").rglob("*") if p.is_file())
+    r.check("NuGet layout: every staged file is a table target's, under its runtime identifier",
+            [f"unexpected {f}" for f in staged if f not in want])
+    problems = []
+    for rel in staged:
+        if rel in want:
+            why = _binary_problem(want[rel], (base / rel).read_bytes()[:4096])
+            if why:
+                problems.append(f"{rel}: {why}")
+    r.check("NuGet layout: each library has its identifier's format and CPU", problems)
+    r.check("NuGet layout holds the Linux library",
+            [] if "runtimes/linux-x64/native/libdevian_ws.so" in staged else ["no linux-x64 library"])
+    if release:
+        r.check("NuGet release layout holds every NuGet target's library",
+                [f"missing {f}" for f in sorted(want) if f not in staged])
+
+    problems = []
+    proj = ET.parse(ROOT / "csharp-bindings" / "Devian.Network.csproj").getroot()
+    props = {e.tag: (e.text or "").strip() for g in proj.findall("PropertyGroup") for e in g}
+    for key, value in (("TargetFramework", "netstandard2.1"), ("PackageId", "Devian.Network"),
+                       ("AssemblyName", "Devian.Network")):
+        if props.get(key) != value:
+            problems.append(f"{key} is {props.get(key)!r}, not {value!r}")
+    packs = [n.attrib for g in proj.findall("ItemGroup") for n in g.findall("None")]
+    staged_dir = (ROOT / "dist" / "nuget" / "runtimes").resolve()
+    if not any(a.get("Pack") == "true" and a.get("PackagePath") == "runtimes"
+               and (ROOT / "csharp-bindings" / a.get("Include", "").split("**")[0]).resolve() == staged_dir
+               for a in packs):
+        problems.append("no <None Include=\"../dist/nuget/runtimes/**/*\" Pack=\"true\" PackagePath=\"runtimes\"/>")
+    r.check("the csproj packs the staged runtimes/ as a netstandard2.1 Devian.Network package", problems)
+
+    for nupkg in sorted(base.glob("*.nupkg")):
+        with zipfile.ZipFile(nupkg) as z:
+            names = set(z.namelist())
+        need = ["lib/netstandard2.1/Devian.Network.dll", "Devian.Network.nuspec"] + staged
+        r.check(f"{nupkg.name} holds the assembly, the nuspec and every staged library",
+                [f"no {n}" for n in need if n not in names])
+
+
 def main(argv):
     r = Results()
     if len(argv) >= 2 and argv[1] == "package":
@@ -447,6 +521,10 @@ def main(argv):
         check_readme(r)
     elif len(argv) == 3 and argv[1] == "tarball":
         check_tarball(r, argv[2])
+    elif len(argv) == 3 and argv[1] == "nuget":
+        check_nuget(r, argv[2], release=False)
+    elif len(argv) == 4 and argv[1:3] == ["nuget", "--release"]:
+        check_nuget(r, argv[3], release=True)
     elif len(argv) == 4 and argv[1:3] == ["tarball", "--release"]:
         check_tarball(r, argv[3])
         check_release_plugins(r, argv[3])

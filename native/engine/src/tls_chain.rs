@@ -87,11 +87,7 @@ impl TlsChain {
     /// Appends every record the sessions have to send (data, alerts, key
     /// updates) to `out`, the server's passing through the proxy's.
     pub(crate) fn take_records(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
-        if let Some(inner) = self.inner.as_mut() {
-            while inner.wants_write() {
-                inner.write_tls(&mut self.outer.writer())?;
-            }
-        }
+        self.move_outward()?;
         while self.outer.wants_write() {
             self.outer.write_tls(out)?;
         }
@@ -108,11 +104,19 @@ impl TlsChain {
     pub(crate) fn send_close_notify(&mut self) -> io::Result<()> {
         if let Some(inner) = self.inner.as_mut() {
             inner.send_close_notify();
+        }
+        self.move_outward()?;
+        self.outer.send_close_notify();
+        Ok(())
+    }
+
+    /// The server's pending records into the proxy's session, as its plaintext.
+    fn move_outward(&mut self) -> io::Result<()> {
+        if let Some(inner) = self.inner.as_mut() {
             while inner.wants_write() {
                 inner.write_tls(&mut self.outer.writer())?;
             }
         }
-        self.outer.send_close_notify();
         Ok(())
     }
 }

@@ -132,6 +132,11 @@ impl Proxy {
     pub fn kind(&self) -> ProxyKind {
         self.kind
     }
+
+    /// The proxy's host name or address (IPv6 without brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
 }
 
 // Never print the credentials.
@@ -248,7 +253,7 @@ fn authority(target: &WsUrl) -> String {
 /// RFC 9110 §9.3.6: `CONNECT host:port`, then any 2xx opens the tunnel.
 /// `io` bounds every read and write by `deadline`.
 fn http_connect(
-    io: &mut impl ReadWrite,
+    io: &mut (impl Read + Write),
     proxy: &Proxy,
     target: &WsUrl,
     deadline: Instant,
@@ -294,10 +299,6 @@ fn http_connect(
         ))),
     }
 }
-
-/// `Read + Write`, for the proxy's plain and TLS streams alike.
-trait ReadWrite: Read + Write {}
-impl<T: Read + Write> ReadWrite for T {}
 
 /// The status code once the whole response head is in `buf`.
 fn parse_status(buf: &[u8]) -> Result<Option<(u16, usize)>> {

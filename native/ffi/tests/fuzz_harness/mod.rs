@@ -199,13 +199,10 @@ fn target_host(url: &str) -> Option<String> {
     devian_ws_protocol::WsUrl::parse(url).ok().map(|u| u.host)
 }
 
-/// The host of a proxy URL the library accepts, read back from its
-/// `Display` (`scheme://[***@]host:port`).
 fn proxy_host(url: &str) -> Option<String> {
-    let shown = devian_websocket::Proxy::parse(url).ok()?.to_string();
-    let authority = shown.split_once("://")?.1;
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    Some(hostport.rsplit_once(':')?.0.to_owned())
+    devian_websocket::Proxy::parse(url)
+        .ok()
+        .map(|p| p.host().to_owned())
 }
 
 fn ptr(s: &Option<CString>) -> AsciiPointer<'_> {

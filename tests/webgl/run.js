@@ -6,9 +6,9 @@
 // PKG_DIR holds the build (scripts/build-webgl): devian_ws_webgl.js + _bg.wasm from
 // wasm-bindgen, devian-ws-loader.js and devian-ws.jslib. This script serves PKG_DIR and this
 // folder from 127.0.0.1, starts the loopback echo server, opens harness.html (which plays
-// Unity's runtime and drives the jslib exactly like WebGLTransport.cs does), then, when
-// EMSCRIPTEN_DIR holds player.js/.wasm (emscripten/player.c linked with the jslib by real
-// Emscripten), emscripten/player.html. Prints one PASS/FAIL line per case and finally
+// Unity's runtime and calls the jslib's dws_* functions as IL2CPP code does), then, when
+// EMSCRIPTEN_DIR is given, emscripten/player.html for player-legalized.js and player-bigint.js
+// (emscripten/player.c linked with the jslib by real Emscripten, without and with WASM_BIGINT). Prints one PASS/FAIL line per case and finally
 // "N passed, N failed". Exit status 1 on any failure.
 const fs = require('fs');
 const http = require('http');
@@ -54,10 +54,13 @@ function serveStatic(roots) {
 async function main() {
   const pkgDir = path.resolve(process.argv[2] || '');
   const emDir = process.argv[3] ? path.resolve(process.argv[3]) : null;
-  const pages = ['harness/harness.html'];
+  const pages = ['harness/harness.html', 'harness/harness.html?abi=bigint'];
   if (emDir) {
-    if (!fs.existsSync(path.join(emDir, 'player.js'))) throw new Error(`missing player.js in ${emDir}`);
-    pages.push('harness/emscripten/player.html');
+    // Two builds of the same player: i64 arguments legalized to (lo, hi) pairs, and BigInts.
+    for (const build of ['legalized', 'bigint']) {
+      if (!fs.existsSync(path.join(emDir, `player-${build}.js`))) throw new Error(`missing player-${build}.js in ${emDir}`);
+      pages.push(`harness/emscripten/player.html?build=${build}`);
+    }
   }
   for (const f of ['devian_ws_webgl.js', 'devian_ws_webgl_bg.wasm', 'devian-ws-loader.js', 'devian-ws.jslib']) {
     if (!fs.existsSync(path.join(pkgDir, f))) throw new Error(`missing ${f} in ${pkgDir}: run scripts/build-webgl`);
@@ -100,7 +103,7 @@ async function main() {
     const webPort = web.address().port;
     for (const p of pages) {
       const done = new Promise((resolve) => { main.finish = resolve; });
-      await page.goto(`http://127.0.0.1:${webPort}/${p}?ws=${wsPort}`);
+      await page.goto(`http://127.0.0.1:${webPort}/${p}${p.includes('?') ? '&' : '?'}ws=${wsPort}`);
       let timer;
       const timeout = new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`${p} did not finish in ${TOTAL_TIMEOUT_MS / 1000} s`)), TOTAL_TIMEOUT_MS);

@@ -1,4 +1,7 @@
 //! The functions the Unity bridge (`devian-ws.jslib`) calls, exported through wasm-bindgen.
+//! The bridge turns them into the native library's `dws_*` C functions: it reads and writes
+//! the ABI's structs in the player's heap and keeps the receive and reservation buffers there,
+//! so these take plain ids, numbers and strings.
 //!
 //! Every function returns a status `i32`: `>= 0` is success (an id, a kind, a count) and a
 //! negative value is an [`ErrorKind`] code whose message
@@ -177,7 +180,8 @@ pub fn ws_set_auth_subprotocol(id: i32, token: &str) -> i32 {
     })
 }
 
-/// Always fails with `NotSupported`: browsers cannot send custom WebSocket headers.
+/// Always fails (`NotSupported`, status `INVALID_ARGUMENT`): browsers cannot send custom
+/// WebSocket headers.
 #[wasm_bindgen]
 pub fn ws_add_header(id: i32, name: &str, value: &str) -> i32 {
     configure(id, |o| o.add_header(name, value))
@@ -303,6 +307,17 @@ pub fn ws_stats(id: i32, heap: &Uint8Array, ptr: u32) -> i32 {
             Ok(0)
         })
     }))
+}
+
+/// The sub-protocol the server chose on the last open (empty when none, or before open).
+#[wasm_bindgen]
+pub fn ws_protocol(id: i32) -> String {
+    id_of(id)
+        .and_then(|id| registry::with(&CONNECTIONS, id, |c| Ok(c.protocol().to_owned())))
+        .unwrap_or_else(|e| {
+            registry::fail(&e);
+            String::new()
+        })
 }
 
 /// Closes (if needed) and forgets the connection.

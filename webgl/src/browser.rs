@@ -184,9 +184,14 @@ impl Connection {
         self.session.options_mut()
     }
 
-    /// The state, for `DevianWs_State`.
+    /// The state, for `dws_client_state`.
     pub fn state(&self) -> State {
         self.session.state()
+    }
+
+    /// The sub-protocol the server chose on the last open (empty when none).
+    pub fn protocol(&self) -> &str {
+        self.session.protocol()
     }
 
     /// Counters and queue depths.

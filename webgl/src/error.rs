@@ -1,13 +1,16 @@
 //! Errors of the WebGL module and the status codes the JavaScript bridge returns for them.
 //!
-//! The bridge (`devian-ws.jslib`) hands plain `int`s to C#: a negative value is one of the
-//! [`ErrorKind`] codes below and the text is fetched once with `DevianWs_LastError`. The
-//! numbers are [`abi::status`](devian_ws_policy::abi::status), those of the native library's
-//! `DwsStatus` (C# `TransportStatus`), so the WebGL transport returns the same codes as the
-//! native one; NOT_SUPPORTED and BUFFER_TOO_SMALL occur only here.
+//! The bridge (`devian-ws.jslib`) implements the native library's `dws_*` functions over this
+//! module, so its statuses are [`abi::status`](devian_ws_policy::abi::status), those of the
+//! native `DwsStatus`: a negative value is one of the [`ErrorKind`] codes below, and the text
+//! is fetched with `dws_last_error`. [`BUFFER_TOO_SMALL`] is the one code private to the bridge.
 
 use core::fmt;
 use devian_ws_policy::abi::status;
+
+/// `ws_next`'s answer when the bridge's receive buffer is smaller than the next event's
+/// payload (nothing consumed): the bridge grows its buffer and asks again. It never reaches C#.
+pub const BUFFER_TOO_SMALL: i32 = -11;
 
 /// What went wrong, as a stable negative status code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +47,9 @@ impl ErrorKind {
             ErrorKind::InvalidUtf8 => status::INVALID_UTF8,
             // PANIC is the bridge's own code for a trap (a panic) inside the module.
             ErrorKind::Browser => status::INTERNAL,
-            ErrorKind::NotSupported => status::NOT_SUPPORTED,
-            ErrorKind::BufferTooSmall => status::BUFFER_TOO_SMALL,
+            // The C ABI has no code of its own for this; the message names what is missing.
+            ErrorKind::NotSupported => status::INVALID_ARGUMENT,
+            ErrorKind::BufferTooSmall => BUFFER_TOO_SMALL,
         }
     }
 }
@@ -102,7 +106,6 @@ mod tests {
             ErrorKind::Closed,
             ErrorKind::InvalidUtf8,
             ErrorKind::Browser,
-            ErrorKind::NotSupported,
             ErrorKind::BufferTooSmall,
         ];
         for (i, a) in all.iter().enumerate() {
@@ -117,14 +120,20 @@ mod tests {
     }
 
     /// The bridge keeps its own copies of the codes it returns without asking the module
-    /// (a trap, a throw, the "grow your buffer" answer); they must be the shared ones.
+    /// (a trap, a throw, a null pointer, no event, the "grow your buffer" answer); they must
+    /// be the shared ones.
     #[test]
     fn the_bridges_own_codes_are_the_abis() {
         let jslib = include_str!("../../unity-package/Runtime/Plugins/WebGL/devian-ws.jslib");
         for (name, code) in [
             ("E_PANIC", status::PANIC),
             ("E_INTERNAL", status::INTERNAL),
-            ("E_BUFFER_TOO_SMALL", status::BUFFER_TOO_SMALL),
+            ("E_BUFFER_TOO_SMALL", BUFFER_TOO_SMALL),
+            ("E_INVALID_ARGUMENT", status::INVALID_ARGUMENT),
+            ("E_INVALID_HANDLE", status::INVALID_HANDLE),
+            ("E_NULL_POINTER", status::NULL_POINTER),
+            ("E_INVALID_STATE", status::INVALID_STATE),
+            ("E_EMPTY", status::EMPTY),
         ] {
             let line = format!("{name}: {code},");
             assert!(jslib.contains(&line), "devian-ws.jslib must say `{line}`");

@@ -3,8 +3,8 @@
 use devian_ws_policy::abi;
 
 /// Kinds of event, numbered as the native library's `DwsEvent.kind`
-/// ([`abi::event`]): the bridge returns them to C# (`DevianWs_Next`), which reads
-/// both builds the same way.
+/// ([`abi::event`]): the bridge writes them into the `DwsEvent` of `dws_client_poll`, which
+/// C# reads the same way on every platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
 pub enum EventKind {

@@ -6,7 +6,8 @@
 //! - [`session`]: the I/O-free state machine (testable with plain `cargo test`);
 //! - [`browser`]: the `WebSocket` object, its handlers and the reconnect timer;
 //! - [`api`]: the `ws_*` functions exported through wasm-bindgen for the Unity bridge
-//!   `unity-package/Runtime/Plugins/WebGL/devian-ws.jslib`, which C# calls with `[DllImport("__Internal")]`.
+//!   `unity-package/Runtime/Plugins/WebGL/devian-ws.jslib`, which implements the native
+//!   library's `dws_*` C functions over them, so C# calls the same functions on every platform.
 //!
 //! What a browser cannot do is refused with [`ErrorKind::NotSupported`]: custom request
 //! headers, custom TLS roots, protocol-level ping (the browser answers pings itself but

@@ -34,8 +34,8 @@ pub enum State {
 }
 
 impl State {
-    /// The number `DevianWs_State` returns: [`abi::state`], as the native library's
-    /// `dws_client_state` (AUTHENTICATING is not used: the browser build does not wait for
+    /// The number the bridge's `dws_client_state` reports: [`abi::state`], as the native
+    /// library's (AUTHENTICATING is not used: the browser build does not wait for
     /// an auth reply).
     pub fn wire(self) -> i32 {
         let n = match self {

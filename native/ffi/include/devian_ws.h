@@ -211,7 +211,7 @@ typedef struct DwsEvent
 /// # Safety
 /// Non-null pointers must be valid for the reads and writes described
 /// above for the duration of the call; strings must be NUL-terminated.
-uint64_t dws_last_error(void* buf, uint64_t cap);
+uint32_t dws_last_error(void* buf, uint32_t cap);
 
 /// Writes the default options into `*out_options` (caller-owned, written only).
 ///
@@ -412,11 +412,13 @@ DwsStatus dws_client_stats(uint64_t handle, DwsStats* out_stats);
 /// `buf[0..cap]` (caller-owned; may be null when `cap` is 0) and returns its
 /// full length, so a 0-capacity call asks for the size. Returns 0 when none
 /// was chosen, before Open, and on failure (then `dws_last_error` says why).
+/// Lengths are `u32`, as in `dws_last_error`: a WebGL player (Emscripten
+/// without BigInt) could not return a 64-bit value from the `.jslib`.
 ///
 /// # Safety
 /// Non-null pointers must be valid for the reads and writes described
 /// above for the duration of the call; strings must be NUL-terminated.
-uint64_t dws_client_protocol(uint64_t handle, void* buf, uint64_t cap);
+uint32_t dws_client_protocol(uint64_t handle, void* buf, uint32_t cap);
 
 /// Starts the close handshake with `code` (1000, 1001-1003, 1007-1014 or
 /// 3000-4999, RFC 6455 §7.4) and `reason` (UTF-8, at most 123 bytes; null

@@ -87,15 +87,14 @@ pub unsafe fn write_out<T>(out: *mut T, value: T, param: &str) -> FfiResult<()> 
 ///
 /// # Safety
 /// A non-null `buf` must be valid for writes of `cap` bytes.
-pub unsafe fn copy_out(src: &[u8], buf: *mut c_void, cap: u64) -> u64 {
-    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
-    let n = src.len().min(cap);
+pub unsafe fn copy_out(src: &[u8], buf: *mut c_void, cap: u32) -> u32 {
+    let n = src.len().min(cap as usize);
     if n > 0 && !buf.is_null() {
         // SAFETY: `n <= cap` writable bytes per the caller; the regions
         // cannot overlap (ours is library-owned).
         unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), buf.cast::<u8>(), n) };
     }
-    src.len() as u64
+    u32::try_from(src.len()).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -75,24 +75,16 @@ fn csharp() -> String {
         .add_overload_writer(DotNet::new())
         .add_overload_writer(Unity::new());
     let text = render(&generator);
-    // iOS links the library statically: P/Invoke must name "__Internal".
+    // iOS links the library statically, and on WebGL the `dws_*` functions
+    // are the .jslib's (devian-ws.jslib, over the browser's WebSocket), linked
+    // into the player: P/Invoke must name "__Internal" on both.
     let text = replace_once(
         &text,
         &format!("        public const string NativeLib = \"{DLL}\";\n"),
         &format!(
-            "#if UNITY_IOS && !UNITY_EDITOR\n        public const string NativeLib = \"__Internal\";\n#else\n        public const string NativeLib = \"{DLL}\";\n#endif\n"
+            "#if (UNITY_IOS || UNITY_WEBGL) && !UNITY_EDITOR\n        public const string NativeLib = \"__Internal\";\n#else\n        public const string NativeLib = \"{DLL}\";\n#endif\n"
         ),
     );
-    // WebGL players have no native library: they talk to the browser through
-    // the .jslib's own "__Internal" imports (Transports/WebGL/WebGLNative.cs).
-    // Leaving these imports in would make IL2CPP emit calls to dws_* symbols
-    // that nothing defines, and the player's link would fail.
-    let text = replace_once(
-        &text,
-        "#pragma warning disable 0105\n",
-        "#if !(UNITY_WEBGL && !UNITY_EDITOR)\n#pragma warning disable 0105\n",
-    );
-    let text = format!("{text}#endif\n");
     // `ForceInternal` misses these two; nothing of the P/Invoke layer is public.
     let text = replace_once(
         &text,
@@ -301,15 +293,14 @@ fn every_exported_function_is_in_the_inventory_and_both_bindings() {
 }
 
 #[test]
-fn csharp_dll_name_is_internal_on_ios_and_absent_on_webgl_players() {
+fn csharp_dll_name_is_internal_on_ios_and_webgl_players() {
     let cs = csharp();
-    assert!(cs.contains("#if !(UNITY_WEBGL && !UNITY_EDITOR)\n#pragma warning disable 0105\n"));
     assert!(
-        cs.ends_with("}\n#endif\n"),
-        "the whole file is inside the WebGL guard"
+        !cs.contains("UNITY_WEBGL && !UNITY_EDITOR)\n#pragma"),
+        "the bindings serve WebGL players too (through devian-ws.jslib)"
     );
     let start = cs
-        .find("#if UNITY_IOS && !UNITY_EDITOR")
+        .find("#if (UNITY_IOS || UNITY_WEBGL) && !UNITY_EDITOR")
         .expect("conditional present");
     let block = &cs[start..cs[start..].find("#endif").expect("closed") + start];
     let internal = block.find("\"__Internal\"").expect("internal branch");

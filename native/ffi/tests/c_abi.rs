@@ -54,7 +54,7 @@ int main(void) {
     CHECK(dws_client_new(&o, "ws://127.0.0.1:9/", &h) == DWS_STATUS_OK && h != 0);
     CHECK(dws_client_send(h, DWS_MESSAGE_TEXT, "hi", 2) == DWS_STATUS_INVALID_STATE);
     char msg[256];
-    uint64_t n = dws_last_error(msg, sizeof msg - 1);
+    uint32_t n = dws_last_error(msg, sizeof msg - 1);
     CHECK(n > 0 && n < sizeof msg);
     msg[n] = 0;
     CHECK(strstr(msg, "connect") != NULL);

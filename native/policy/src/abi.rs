@@ -15,7 +15,8 @@ pub mod status {
     pub const INVALID_HANDLE: i32 = -1;
     /// A required pointer argument was null.
     pub const NULL_POINTER: i32 = -2;
-    /// An argument is out of range or malformed.
+    /// An argument is out of range or malformed, or (on WebGL) asks for what
+    /// the browser's WebSocket cannot do.
     pub const INVALID_ARGUMENT: i32 = -3;
     /// The call does not fit the connection's state.
     pub const INVALID_STATE: i32 = -4;
@@ -29,10 +30,6 @@ pub mod status {
     pub const PANIC: i32 = -8;
     /// Any other failure (on WebGL: the browser threw).
     pub const INTERNAL: i32 = -9;
-    /// WebGL only: the browser's WebSocket cannot do what was asked.
-    pub const NOT_SUPPORTED: i32 = -10;
-    /// WebGL only: the caller's buffer is smaller than the next event.
-    pub const BUFFER_TOO_SMALL: i32 = -11;
 }
 
 /// Kinds of event a poll returns.

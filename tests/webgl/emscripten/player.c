@@ -1,47 +1,58 @@
 /*
  * Stands in for a Unity WebGL player built by Emscripten (IL2CPP output is C++ compiled the
- * same way): it declares the jslib functions exactly as WebGLNative.cs's [DllImport("__Internal")]
- * do, links devian-ws.jslib with --js-library, and drives one echo round trip from a per-frame
- * callback, like WebSocketClient.Update(). The page (player.html) reports the result.
+ * same way): it includes the native library's own header, native/ffi/include/devian_ws.h, and
+ * links devian-ws.jslib with --js-library, so the jslib must implement the very C functions
+ * and struct layouts every other platform has. It drives one echo round trip from a per-frame
+ * callback, like WebSocketClient.Update(), through the calls C#'s transport makes: options,
+ * sub-protocol, reservation, poll, state, statistics, protocol, close, free. The webgl stage
+ * builds it with and without WASM_BIGINT, the two ways a 64-bit handle reaches JavaScript.
+ * The page (player.html) reports the result.
  */
 #include <emscripten.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern int DevianWs_IsReady(void);
-extern int DevianWs_Create(const char *url);
-extern int DevianWs_SetProtocols(int id, const char *csv);
-extern int DevianWs_Connect(int id);
-extern int DevianWs_Send(int id, const void *data, int length, int is_text);
-extern int DevianWs_Close(int id, int code, const char *reason);
-extern int DevianWs_Next(int id, void *buffer, int capacity, int32_t *info);
-extern int DevianWs_Stats(int id, uint64_t *stats);
-extern int DevianWs_Destroy(int id);
-extern int DevianWs_LastError(void *buffer, int capacity);
+#include "devian_ws.h"
 
-/* native/policy/src/abi.rs: event kinds, message kinds (info[1] of a message), status. */
-enum { OPEN = 1, MESSAGE = 2, CLOSED = 4, BINARY = 2, TOO_SMALL = -11 };
 enum { MESSAGE_BYTES = 300000, MAX_FRAMES = 3000 };
 
-static int id;
+/* The jslib writes these structs byte by byte; a wasm32 compiler must agree on where. */
+_Static_assert(sizeof(void *) == 4, "wasm32");
+_Static_assert(offsetof(DwsEvent, len) == 16 && offsetof(DwsEvent, unsent) == 40 && sizeof(DwsEvent) == 48,
+               "DwsEvent layout");
+_Static_assert(offsetof(DwsOptions, reconnect_multiplier) == 88 && sizeof(DwsOptions) == 128, "DwsOptions layout");
+_Static_assert(sizeof(DwsStats) == 72, "DwsStats layout");
+
+static uint64_t handle;
 static int frames;
 static int phase; /* 0 connecting, 1 waiting for the echo, 2 closing */
 static uint8_t *sent;
-static uint8_t *buf;
-static int cap = 1024;
-static int32_t info[3];
 
 static void done(int ok, const char *detail) {
     char err[256] = {0};
-    if (!ok) DevianWs_LastError(err, sizeof err - 1);
-    EM_ASM({ report(UTF8ToString($0), $1, UTF8ToString($2) + ' ' + UTF8ToString($3)).then(function () { finish(); }); },
+    if (!ok) dws_last_error(err, sizeof err - 1);
+    EM_ASM({
+        var build = new URLSearchParams(location.search).get('build');
+        report(UTF8ToString($0) + ' (' + build + ')', $1, UTF8ToString($2) + ' ' + UTF8ToString($3)).then(function () { finish(); });
+    },
            "emscripten player: echo of 300 kB, close 4000", ok, detail, err);
     emscripten_cancel_main_loop();
-    DevianWs_Destroy(id);
+    if (dws_client_free(handle) != DWS_STATUS_OK && ok) EM_ASM({ console.error('dws_client_free failed'); });
+    if (dws_client_free(handle) != DWS_STATUS_INVALID_HANDLE) EM_ASM({ console.error('freed twice'); });
     free(sent);
-    free(buf);
+}
+
+/* Sends the message the way C#'s WebSocketClient does: reserve, fill in place, commit. */
+static int send_reserved(void) {
+    uint8_t *data = NULL;
+    if (dws_client_send_reserve(handle, MESSAGE_BYTES, &data) != DWS_STATUS_OK || data == NULL) return 0;
+    for (int i = 0; i < MESSAGE_BYTES; i++)
+        if (data[i] != 0) return 0; /* reserved memory is zeroed */
+    memcpy(data, sent, MESSAGE_BYTES);
+    return dws_client_send_commit(handle, DWS_MESSAGE_BINARY) == DWS_STATUS_OK;
 }
 
 /* One game frame: drain every event, like WebSocketClient.Update(). */
@@ -51,44 +62,52 @@ static void update(void) {
         return;
     }
     for (;;) {
-        int kind = DevianWs_Next(id, buf, cap, info);
-        if (kind == 0) return;
-        if (kind == TOO_SMALL) {
-            free(buf);
-            cap = info[0];
-            buf = malloc(cap);
-            continue;
-        }
-        if (kind < 0) {
-            done(0, "DevianWs_Next failed");
+        DwsEvent ev;
+        DwsStatus s = dws_client_poll(handle, &ev);
+        if (s == DWS_STATUS_EMPTY) return;
+        if (s != DWS_STATUS_OK) {
+            done(0, "dws_client_poll failed");
             return;
         }
-        if (kind == OPEN && phase == 0) {
-            if (info[0] != 9 || memcmp(buf, "devian.v1", 9) != 0) {
+        if (ev.kind == DWS_EVENT_OPEN && phase == 0) {
+            char protocol[16] = {0};
+            uint32_t state = 0;
+            if (ev.len != 9 || memcmp(ev.data, "devian.v1", 9) != 0 ||
+                dws_client_protocol(handle, protocol, sizeof protocol) != 9 || strcmp(protocol, "devian.v1") != 0) {
                 done(0, "wrong sub-protocol");
                 return;
             }
-            if (DevianWs_Send(id, sent, MESSAGE_BYTES, 0) != 0) {
+            if (dws_client_state(handle, &state) != DWS_STATUS_OK || state != DWS_STATE_OPEN) {
+                done(0, "state is not open");
+                return;
+            }
+            if (!send_reserved()) {
                 done(0, "send failed");
                 return;
             }
             phase = 1;
-        } else if (kind == MESSAGE && info[1] == BINARY && phase == 1) {
-            if (info[0] != MESSAGE_BYTES || memcmp(buf, sent, MESSAGE_BYTES) != 0) {
+        } else if (ev.kind == DWS_EVENT_MESSAGE && ev.message_kind == DWS_MESSAGE_BINARY && phase == 1) {
+            if (ev.len != MESSAGE_BYTES || memcmp(ev.data, sent, MESSAGE_BYTES) != 0) {
                 done(0, "echo differs");
                 return;
             }
-            uint64_t stats[8];
-            if (DevianWs_Stats(id, stats) != 0 || stats[0] != 1 || stats[3] != MESSAGE_BYTES) {
+            DwsStats stats;
+            if (dws_client_stats(handle, &stats) != DWS_STATUS_OK || stats.messages_sent != 1 ||
+                stats.bytes_received != MESSAGE_BYTES) {
                 done(0, "statistics");
                 return;
             }
-            DevianWs_Close(id, 4000, "done");
+            dws_client_release(handle);
+            if (dws_client_close(handle, 4000, "done") != DWS_STATUS_OK) {
+                done(0, "close failed");
+                return;
+            }
             phase = 2;
-        } else if (kind == CLOSED && phase == 2) {
-            done(info[1] == 4000 && info[2] == 1, info[1] == 4000 ? "closed" : "wrong close code");
+        } else if (ev.kind == DWS_EVENT_CLOSED && phase == 2) {
+            int ok = ev.code == 4000 && ev.was_clean == 1 && ev.len == 4 && memcmp(ev.data, "done", 4) == 0;
+            done(ok, ok ? "closed" : "wrong close code, flag or reason");
             return;
-        } else if (kind == CLOSED) {
+        } else if (ev.kind == DWS_EVENT_CLOSED) {
             done(0, "closed early");
             return;
         }
@@ -105,15 +124,25 @@ int main(int argc, char **argv) {
     void *ballast = malloc(48 << 20);
     if (ballast) memset(ballast, 1, 48 << 20);
     sent = malloc(MESSAGE_BYTES);
-    buf = malloc(cap);
     for (int i = 0; i < MESSAGE_BYTES; i++) sent[i] = (uint8_t)(i * 7 + 3);
-    if (!DevianWs_IsReady()) {
-        done(0, "module not ready");
+
+    DwsOptions options;
+    if (dws_options_default(&options) != DWS_STATUS_OK || options.struct_size != sizeof options ||
+        options.reconnect_multiplier != 2.0) {
+        done(0, "dws_options_default");
         return 0;
     }
-    id = DevianWs_Create(url);
-    if (id <= 0 || DevianWs_SetProtocols(id, "devian.v1") != 0 || DevianWs_Connect(id) != 0) {
+    options.reconnect_enabled = 0;
+    if (dws_client_new(&options, url, &handle) != DWS_STATUS_OK || handle == 0 ||
+        dws_client_add_protocol(handle, "devian.v1") != DWS_STATUS_OK ||
+        dws_client_add_header(handle, "X-Not", "in a browser") != DWS_STATUS_INVALID_ARGUMENT ||
+        dws_client_connect(handle) != DWS_STATUS_OK) {
         done(0, "connect failed");
+        return 0;
+    }
+    /* A handle the jslib never issued, with a high word: the (lo, hi) pair must be read whole. */
+    if (dws_client_connect(handle | (1ull << 32)) != DWS_STATUS_INVALID_HANDLE) {
+        done(0, "a forged handle was accepted");
         return 0;
     }
     emscripten_set_main_loop(update, 0, 0);

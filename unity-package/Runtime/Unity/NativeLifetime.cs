@@ -26,7 +26,6 @@ namespace Devian.Network.Unity
         /// </summary>
         public static void ShutdownAll()
         {
-#if !(UNITY_WEBGL && !UNITY_EDITOR)
             // First, so N stuck connections cost one bounded wait, not N of them.
             try
             {
@@ -40,7 +39,6 @@ namespace Devian.Network.Unity
             {
                 // Same: an older or foreign library without the shutdown entry point.
             }
-#endif
             try
             {
                 WebSocketBehaviour.ReleaseAll();

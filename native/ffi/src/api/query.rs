@@ -79,13 +79,15 @@ pub unsafe extern "C" fn dws_client_stats(handle: u64, out_stats: *mut DwsStats)
 /// `buf[0..cap]` (caller-owned; may be null when `cap` is 0) and returns its
 /// full length, so a 0-capacity call asks for the size. Returns 0 when none
 /// was chosen, before Open, and on failure (then `dws_last_error` says why).
+/// Lengths are `u32`, as in `dws_last_error`: a WebGL player (Emscripten
+/// without BigInt) could not return a 64-bit value from the `.jslib`.
 ///
 /// # Safety
 /// Non-null pointers must be valid for the reads and writes described
 /// above for the duration of the call; strings must be NUL-terminated.
 #[ffi_function]
 #[no_mangle]
-pub unsafe extern "C" fn dws_client_protocol(handle: u64, buf: *mut c_void, cap: u64) -> u64 {
+pub unsafe extern "C" fn dws_client_protocol(handle: u64, buf: *mut c_void, cap: u32) -> u32 {
     guard_value(DwsStatus::Panic, || {
         let protocol = registry::get(handle)?.protocol();
         // SAFETY: `buf` is null (accepted only with `cap` 0) or valid for `cap` writes, per the `# Safety` contract.
@@ -104,7 +106,7 @@ pub unsafe extern "C" fn dws_client_protocol(handle: u64, buf: *mut c_void, cap:
 /// above for the duration of the call; strings must be NUL-terminated.
 #[ffi_function]
 #[no_mangle]
-pub unsafe extern "C" fn dws_last_error(buf: *mut c_void, cap: u64) -> u64 {
+pub unsafe extern "C" fn dws_last_error(buf: *mut c_void, cap: u32) -> u32 {
     // Not through `guard`: that would overwrite the message being read.
     std::panic::catch_unwind(|| {
         let message = last_error();

@@ -256,7 +256,7 @@ fn expect(call: &Call, status: DwsStatus, allowed: &[DwsStatus]) {
 
 fn last_error() -> String {
     let mut buf = [0u8; 256];
-    let n = unsafe { dws_last_error(buf.as_mut_ptr().cast(), buf.len() as u64) };
+    let n = unsafe { dws_last_error(buf.as_mut_ptr().cast(), buf.len() as u32) };
     String::from_utf8_lossy(&buf[..(n as usize).min(buf.len())]).into_owned()
 }
 
@@ -578,7 +578,7 @@ fn run(call: &Call, m: &mut Model) {
             } else {
                 buf.as_mut_ptr().cast()
             };
-            let n = unsafe { dws_client_protocol(h, p, u64::from(*cap)) };
+            let n = unsafe { dws_client_protocol(h, p, u32::from(*cap)) };
             // The echo server chooses the first offered protocol: at most one token.
             assert!(n < 1 << 20, "protocol length {n}");
         }
@@ -633,7 +633,7 @@ fn run(call: &Call, m: &mut Model) {
             } else {
                 buf.as_mut_ptr().cast()
             };
-            let _ = unsafe { dws_last_error(p, u64::from(*cap)) };
+            let _ = unsafe { dws_last_error(p, u32::from(*cap)) };
         }
         Call::ShutdownAll => {
             let status = dws_shutdown_all();

@@ -35,7 +35,7 @@ pub fn null_str() -> interoptopus::patterns::string::AsciiPointer<'static> {
 pub fn last_error() -> String {
     let needed = unsafe { dws_last_error(std::ptr::null_mut(), 0) };
     let mut buf = vec![0u8; needed as usize];
-    let got = unsafe { dws_last_error(buf.as_mut_ptr().cast(), buf.len() as u64) };
+    let got = unsafe { dws_last_error(buf.as_mut_ptr().cast(), buf.len() as u32) };
     assert_eq!(got, needed);
     String::from_utf8(buf).expect("last error is UTF-8")
 }

@@ -1,7 +1,6 @@
 // Generated from native/ffi by tests/bindings.rs (interoptopus 0.14). Do not edit;
 // regenerate with: DEVIAN_BLESS=1 cargo test -p devian-ws-ffi --test bindings
 
-#if !(UNITY_WEBGL && !UNITY_EDITOR)
 #pragma warning disable 0105
 using System;
 using System.Collections;
@@ -19,7 +18,7 @@ namespace Devian.Network.Native
 {
     internal static partial class Interop
     {
-#if UNITY_IOS && !UNITY_EDITOR
+#if (UNITY_IOS || UNITY_WEBGL) && !UNITY_EDITOR
         public const string NativeLib = "__Internal";
 #else
         public const string NativeLib = "devian_ws";
@@ -87,7 +86,7 @@ namespace Devian.Network.Native
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_last_error")]
-        public static extern ulong dws_last_error(IntPtr buf, ulong cap);
+        public static extern uint dws_last_error(IntPtr buf, uint cap);
 
         /// Writes the default options into `*out_options` (caller-owned, written only).
         ///
@@ -313,12 +312,14 @@ namespace Devian.Network.Native
         /// `buf[0..cap]` (caller-owned; may be null when `cap` is 0) and returns its
         /// full length, so a 0-capacity call asks for the size. Returns 0 when none
         /// was chosen, before Open, and on failure (then `dws_last_error` says why).
+        /// Lengths are `u32`, as in `dws_last_error`: a WebGL player (Emscripten
+        /// without BigInt) could not return a 64-bit value from the `.jslib`.
         ///
         /// # Safety
         /// Non-null pointers must be valid for the reads and writes described
         /// above for the duration of the call; strings must be NUL-terminated.
         [DllImport(NativeLib, CallingConvention = CallingConvention.Cdecl, EntryPoint = "dws_client_protocol")]
-        public static extern ulong dws_client_protocol(ulong handle, IntPtr buf, ulong cap);
+        public static extern uint dws_client_protocol(ulong handle, IntPtr buf, uint cap);
 
         /// Starts the close handshake with `code` (1000, 1001-1003, 1007-1014 or
         /// 3000-4999, RFC 6455 §7.4) and `reason` (UTF-8, at most 123 bytes; null
@@ -539,4 +540,3 @@ namespace Devian.Network.Native
     }
 
 }
-#endif

@@ -3,9 +3,9 @@ using System;
 namespace Devian.Network.Transports
 {
     /// <summary>
-    /// The I/O backend under <see cref="WebSocketClient"/>: the native engine
-    /// (<see cref="NativeTransport"/>) everywhere except WebGL, where the browser's WebSocket is
-    /// used instead. <see cref="WebSocketClient"/> owns every public rule (threading, events,
+    /// The I/O backend under <see cref="WebSocketClient"/>: <see cref="NativeTransport"/> over the
+    /// <c>dws_*</c> C ABI (the native engine, or the browser's WebSocket through devian-ws.jslib on
+    /// WebGL), or a test's fake. <see cref="WebSocketClient"/> owns every public rule (threading, events,
     /// exceptions, dispose); a transport only moves bytes and reports status codes.
     /// </summary>
     /// <remarks>

@@ -1,4 +1,3 @@
-#if !(UNITY_WEBGL && !UNITY_EDITOR)
 using System;
 using System.Runtime.InteropServices;
 using Devian.Network.Native;
@@ -46,4 +45,3 @@ namespace Devian.Network.Transports
         }
     }
 }
-#endif

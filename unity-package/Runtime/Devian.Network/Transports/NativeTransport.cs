@@ -1,4 +1,3 @@
-#if !(UNITY_WEBGL && !UNITY_EDITOR)
 using System;
 using System.Text;
 using System.Threading;
@@ -7,7 +6,9 @@ using Devian.Network.Native;
 namespace Devian.Network.Transports
 {
     /// <summary>
-    /// <see cref="IWebSocketTransport"/> over the native engine (libdevian_ws). Every call that
+    /// <see cref="IWebSocketTransport"/> over the <c>dws_*</c> C ABI: the native engine (libdevian_ws), or
+    /// in a WebGL player the same functions implemented by <c>devian-ws.jslib</c> over the browser's
+    /// WebSocket (the generated <see cref="Interop"/> names "__Internal" there). Every call that
     /// passes the handle to native code holds a SafeHandle reference for its duration, so a
     /// concurrent Dispose (another thread, or the finalizer) defers the free until the call ends.
     /// A polled event keeps its reference until <see cref="ReleaseEvent"/>, which keeps the
@@ -33,6 +34,9 @@ namespace Devian.Network.Transports
             {
                 return Fail(TransportStatus.InvalidState, "Connect was already called on this transport");
             }
+#if UNITY_WEBGL && !UNITY_EDITOR
+            WebGLLimits.ThrowIfUnsupported(options);
+#endif
 
             DwsOptions native = ToNative(options);
             ulong raw;
@@ -347,8 +351,12 @@ namespace Devian.Network.Transports
             {
                 try
                 {
-                    // Best effort: a closed or never-opened connection just reports InvalidState.
-                    Interop.dws_client_close(h.Value, 1001, string.Empty);
+                    // Best effort: a closed or never-opened connection just reports InvalidState. A
+                    // browser refuses to send 1001 (only 1000 and 3000-4999): then 1000.
+                    if (Interop.dws_client_close(h.Value, 1001, string.Empty) == DwsStatus.InvalidArgument)
+                    {
+                        Interop.dws_client_close(h.Value, 1000, string.Empty);
+                    }
                 }
                 finally
                 {
@@ -538,7 +546,7 @@ namespace Devian.Network.Transports
             try
             {
                 byte* small = stackalloc byte[256];
-                ulong len = Interop.dws_last_error((IntPtr)small, 256);
+                uint len = Interop.dws_last_error((IntPtr)small, 256);
                 if (len <= 256)
                 {
                     return Encoding.UTF8.GetString(small, (int)len);
@@ -547,8 +555,8 @@ namespace Devian.Network.Transports
                 var big = new byte[size];
                 fixed (byte* p = big)
                 {
-                    ulong again = Interop.dws_last_error((IntPtr)p, (ulong)size);
-                    return Encoding.UTF8.GetString(p, again < (ulong)size ? (int)again : size);
+                    uint again = Interop.dws_last_error((IntPtr)p, (uint)size);
+                    return Encoding.UTF8.GetString(p, again < (uint)size ? (int)again : size);
                 }
             }
             catch (Exception ex)
@@ -559,4 +567,3 @@ namespace Devian.Network.Transports
         }
     }
 }
-#endif

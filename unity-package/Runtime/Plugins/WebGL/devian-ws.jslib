@@ -1,46 +1,97 @@
-// Devian.Network WebSocket: the Unity WebGL bridge between C# ([DllImport("__Internal")],
-// see csharp-bindings/src/Transports/WebGL/WebGLNative.cs) and the wasm-bindgen module
-// built from webgl/ (loaded before the Unity instance by devian-ws-loader.js, which sets
-// globalThis['DevianWsWasm']).
+// Devian.Network WebSocket: the native library's C functions (native/ffi/include/devian_ws.h),
+// implemented for Unity WebGL players over the wasm-bindgen module built from webgl/ (loaded
+// before the Unity instance by devian-ws-loader.js, which sets globalThis['DevianWsWasm']).
+// C# calls them through the same generated Interop as on every other platform, with
+// [DllImport("__Internal")].
 //
 // Rules this file keeps:
-// - Polling, no callbacks into C#: C# calls DevianWs_Next from Update(), so nothing here
-//   uses Module.dynCall / makeDynCall (whose Unity 6 change broke callback-based plugins).
-// - Received bytes are copied once, from the browser's ArrayBuffer into HEAPU8 at the
-//   caller's buffer; sends hand the browser a HEAPU8 view, which WebSocket.send copies once.
-//   No JSON and no per-message string conversion.
-// - Only HEAPU8/HEAP32 are used from the Unity runtime (no UTF8ToString & co., whose
-//   availability differs between Unity's Emscripten versions).
+// - The ABI is the native one: statuses, event kinds, states and struct layouts. The layouts
+//   below are checked against the Rust structs by native/ffi/tests/jslib_layout.rs.
+// - A 64-bit argument (a handle, a length) arrives as two int32 (lo, hi) from Emscripten
+//   without WASM_BIGINT (Unity 2021 to 6) and as a BigInt with it; every function takes both.
+//   No function returns a 64-bit value, so nothing depends on Emscripten's tempRet0.
+// - Polling, no callbacks into C#: nothing uses Module.dynCall / makeDynCall.
+// - A received payload is copied once, from the browser's ArrayBuffer into a per-connection
+//   buffer in the player's heap that dws_client_poll's event points to (valid until the next
+//   poll or free, as natively). A send hands the browser a HEAPU8 view, which
+//   WebSocket.send copies once. No JSON, no per-message string conversion.
+// - HEAPU8 is read at each call: Emscripten replaces the view when the heap grows.
+// - _malloc and _free are the player's, which Unity's builds export (as other jslibs use them).
 // - Exports are read with quoted names so a Closure-minified build cannot rename them.
-// - Nothing throws into the player: every entry point returns an int, negative on error,
-//   with the message available through DevianWs_LastError.
+// - Nothing throws into the player: every entry point returns a status (negative on error),
+//   with the message available through dws_last_error.
 var DevianWsLibrary = {
   $DevianWsBridge: {
     lastError: '',
     decoder: null,
     encoder: null,
+    // Per connection id: { rx, rxCap } the receive buffer, { tx, txCap, txLen } the
+    // reservation (txLen -1 when none), protocols offered so far.
+    conns: {},
 
-    // Status codes of native/policy/src/abi.rs (the module's and the native library's), which
-    // webgl/src/error.rs checks these against.
+    // Status codes of native/policy/src/abi.rs, checked by webgl/src/error.rs.
+    E_EMPTY: 1,
+    E_INVALID_HANDLE: -1,
+    E_NULL_POINTER: -2,
+    E_INVALID_ARGUMENT: -3,
+    E_INVALID_STATE: -4,
     E_PANIC: -8,
     E_INTERNAL: -9,
+    // The module's private "grow your buffer" answer to ws_next; never returned to C#.
     E_BUFFER_TOO_SMALL: -11,
+
+    // Byte offsets of DwsOptions, DwsEvent and DwsStats (wasm32: the one pointer, DwsEvent.data,
+    // is 4 bytes; the padding after it keeps every other offset the 64-bit one). Each options
+    // entry is [offset, type, default]; the defaults are DwsOptions::default().
+    OPTIONS: {
+      struct_size: [0, 'u32', 128],
+      ping_interval_ms: [4, 'u32', 30000],
+      pong_timeout_ms: [8, 'u32', 5000],
+      idle_timeout_ms: [12, 'u32', 0],
+      connect_timeout_ms: [16, 'u32', 10000],
+      close_timeout_ms: [20, 'u32', 5000],
+      max_frame_size: [24, 'u64', 16777216],
+      max_message_size: [32, 'u64', 67108864],
+      send_queue_max_messages: [40, 'u32', 4096],
+      send_queue_max_bytes: [48, 'u64', 67108864],
+      recv_queue_max_messages: [56, 'u32', 4096],
+      recv_queue_max_bytes: [64, 'u64', 67108864],
+      reconnect_enabled: [72, 'u8', 1],
+      reconnect_max_attempts: [76, 'u32', 10],
+      reconnect_initial_delay_ms: [80, 'u32', 1000],
+      reconnect_max_delay_ms: [84, 'u32', 30000],
+      reconnect_multiplier: [88, 'f64', 2],
+      reconnect_jitter: [96, 'u8', 1],
+      reconnect_buffer_enabled: [97, 'u8', 1],
+      reconnect_buffer_max_messages: [100, 'u32', 1024],
+      reconnect_buffer_max_bytes: [104, 'u64', 16777216],
+      permessage_deflate: [112, 'u8', 0],
+      reconnect_stable_after_ms: [116, 'u32', 5000],
+      reconnect_try_again_later_ms: [120, 'u32', 5000],
+      delivery: [124, 'u32', 0]
+    },
+    OPTIONS_SIZE: 128,
+    EVENT: {
+      kind: 0, message_kind: 4, data: 8, len: 16, code: 24, was_clean: 26, error_kind: 28,
+      attempt: 32, delay_ms: 36, unsent: 40
+    },
+    EVENT_SIZE: 48,
+    STATS_SIZE: 72,
 
     module: function () {
       var w = globalThis['DevianWsWasm'];
       if (!w) {
         throw new Error('devian-ws: the WebSocket module is not loaded; include ' +
           'devian_ws_webgl.js and devian-ws-loader.js in the WebGL template and create the ' +
-          'Unity instance after DevianWsReady resolves');
+          'Unity instance after DevianWsReady resolves (see webgl/README.md)');
       }
       return w;
     },
 
-    // Keeps the module's error text for a negative status (-11 from DevianWs_Next is the
-    // normal "grow your buffer" answer, not an error to keep) and passes the status through.
+    // Keeps the module's error text for a negative status and passes the status through.
     check: function (w, r) {
-      if (r < 0 && r !== DevianWsBridge.E_BUFFER_TOO_SMALL) DevianWsBridge.lastError = w['ws_last_error']();
-      return r;
+      if (r < 0) DevianWsBridge.lastError = w['ws_last_error']();
+      return r < 0 ? r : 0;
     },
 
     // Turns an exception into lastError and a status; never rethrows into the player.
@@ -51,12 +102,37 @@ var DevianWsLibrary = {
         ? DevianWsBridge.E_PANIC : DevianWsBridge.E_INTERNAL;
     },
 
-    // Runs f(module) for the configuration calls. The per-frame and per-message entry points
-    // (Send, Next, State) inline the same try/check/fail instead, so they create no closure.
-    call: function (f) {
+    refuse: function (status, message) {
+      DevianWsBridge.lastError = message;
+      return status;
+    },
+
+    // A 64-bit argument as a Number: a BigInt, or the (lo, hi) pair at a[i], a[i + 1].
+    // Returns [value, index of the next argument].
+    u64: function (a, i) {
+      if (typeof a[i] === 'bigint') return [Number(BigInt.asUintN(64, a[i])), i + 1];
+      return [(a[i] >>> 0) + (a[i + 1] >>> 0) * 4294967296, i + 2];
+    },
+
+    // The connection id a handle names (the module's ids are 1 to 2^31 - 1), 0 for none.
+    id: function (handle) {
+      return handle >= 1 && handle <= 0x7fffffff ? handle : 0;
+    },
+
+    // The bookkeeping of a live id, or undefined (then lastError says why).
+    conn: function (id) {
+      var c = DevianWsBridge.conns[id];
+      if (!c) DevianWsBridge.lastError = 'no connection with handle ' + id;
+      return c;
+    },
+
+    // Runs f(module, id) for a call whose first argument is a handle; f returns a status.
+    call: function (args, f) {
       try {
-        var w = DevianWsBridge.module();
-        return DevianWsBridge.check(w, f(w));
+        var h = DevianWsBridge.u64(args, 0);
+        var id = DevianWsBridge.id(h[0]);
+        if (!DevianWsBridge.conn(id)) return DevianWsBridge.E_INVALID_HANDLE;
+        return f(DevianWsBridge.module(), id, args, h[1]);
       } catch (e) {
         return DevianWsBridge.fail(e);
       }
@@ -65,7 +141,6 @@ var DevianWsLibrary = {
     // A NUL-terminated UTF-8 string from the heap (configuration calls only, not per message).
     str: function (ptr) {
       ptr = ptr >>> 0;
-      if (!ptr) return '';
       var end = ptr;
       while (HEAPU8[end]) end++;
       if (!DevianWsBridge.decoder) DevianWsBridge.decoder = new TextDecoder('utf-8');
@@ -75,146 +150,394 @@ var DevianWsLibrary = {
         view = view.slice();
       }
       return DevianWsBridge.decoder.decode(view);
-    }
-  },
+    },
 
-  // 1 once the wasm module is loaded; C# checks it before Connect to give a clear error.
-  DevianWs_IsReady: function () {
-    return globalThis['DevianWsWasm'] ? 1 : 0;
-  },
-
-  DevianWs_Create: function (url) {
-    var u = DevianWsBridge.str(url);
-    return DevianWsBridge.call(function (w) { return w['ws_create'](u); });
-  },
-
-  DevianWs_SetProtocols: function (id, csv) {
-    var p = DevianWsBridge.str(csv);
-    return DevianWsBridge.call(function (w) { return w['ws_set_protocols'](id, p); });
-  },
-
-  DevianWs_SetReconnect: function (id, enabled, maxAttempts, initialMs, multiplier, maxMs, jitter) {
-    return DevianWsBridge.call(function (w) {
-      return w['ws_set_reconnect'](id, !!enabled, maxAttempts >>> 0, initialMs, multiplier, maxMs, !!jitter);
-    });
-  },
-
-  DevianWs_SetReconnectCodes: function (id, csv) {
-    var c = DevianWsBridge.str(csv);
-    return DevianWsBridge.call(function (w) { return w['ws_set_reconnect_codes'](id, c); });
-  },
-
-  // Buffering of sends made while (re)connecting: on/off and its bounds.
-  DevianWs_SetSendQueue: function (id, enabled, maxMessages, maxBytes) {
-    return DevianWsBridge.call(function (w) {
-      return w['ws_set_send_queue'](id, !!enabled, maxMessages >>> 0, maxBytes >>> 0);
-    });
-  },
-
-  // Most bytes the browser may hold unsent (bufferedAmount) before a send fails with -5.
-  DevianWs_SetMaxBuffered: function (id, maxBytes) {
-    return DevianWsBridge.call(function (w) { return w['ws_set_max_buffered'](id, maxBytes >>> 0); });
-  },
-
-  DevianWs_SetAuthQuery: function (id, name, token) {
-    var n = DevianWsBridge.str(name), t = DevianWsBridge.str(token);
-    return DevianWsBridge.call(function (w) { return w['ws_set_auth_query'](id, n, t); });
-  },
-
-  DevianWs_SetAuthFirstMessage: function (id, template, token, type) {
-    var m = DevianWsBridge.str(template), t = DevianWsBridge.str(token), k = DevianWsBridge.str(type);
-    return DevianWsBridge.call(function (w) { return w['ws_set_auth_first_message'](id, m, t, k); });
-  },
-
-  DevianWs_SetAuthSubprotocol: function (id, token) {
-    var t = DevianWsBridge.str(token);
-    return DevianWsBridge.call(function (w) { return w['ws_set_auth_subprotocol'](id, t); });
-  },
-
-  // Always fails (-10): browsers cannot send custom WebSocket headers.
-  DevianWs_AddHeader: function (id, name, value) {
-    var n = DevianWsBridge.str(name), v = DevianWsBridge.str(value);
-    return DevianWsBridge.call(function (w) { return w['ws_add_header'](id, n, v); });
-  },
-
-  DevianWs_Connect: function (id) {
-    return DevianWsBridge.call(function (w) { return w['ws_connect'](id); });
-  },
-
-  // 0: handed to the browser; 1: buffered until (re)open; < 0: error.
-  DevianWs_Send: function (id, ptr, len, isText) {
-    try {
-      var w = DevianWsBridge.module();
-      // HEAPU8 is read at each call: Emscripten replaces the view when the heap grows.
-      return DevianWsBridge.check(w, w['ws_send'](id, HEAPU8, ptr >>> 0, len >>> 0, !!isText));
-    } catch (e) {
-      return DevianWsBridge.fail(e);
-    }
-  },
-
-  DevianWs_Close: function (id, code, reason) {
-    var r = DevianWsBridge.str(reason);
-    return DevianWsBridge.call(function (w) { return w['ws_close'](id, code >>> 0, r); });
-  },
-
-  // C# WebSocketState: 0 closed, 1 connecting, 3 open, 4 closing, 5 reconnecting.
-  DevianWs_State: function (id) {
-    try {
-      var w = DevianWsBridge.module();
-      return DevianWsBridge.check(w, w['ws_state'](id));
-    } catch (e) {
-      return DevianWsBridge.fail(e);
-    }
-  },
-
-  // Moves the next event's payload into buf (cap bytes) and returns its kind, numbered as
-  // the native DwsEvent.kind (0: none; 1 open, 2 message, 3 closing, 4 closed, 5 error,
-  // 6 reconnecting, 7 reconnected, 8 authenticated).
-  // info points to three int32: payload length, code (message kind 1 text / 2 binary, close
-  // code, reconnect attempt) and aux (1 = clean close / reconnect delay in ms).
-  // -11: buf too small, nothing consumed, info[0] = bytes needed.
-  DevianWs_Next: function (id, buf, cap, info) {
-    try {
-      var w = DevianWsBridge.module();
-      var k = w['ws_next'](id, HEAPU8, buf >>> 0, cap >>> 0);
-      // >>> keeps offsets above 2 GiB positive (Unity allows a 4 GiB heap); >> would not.
-      var i = (info >>> 0) >>> 2;
-      if (k > 0) {
-        HEAP32[i] = w['ws_last_len'](id);
-        HEAP32[i + 1] = w['ws_last_code'](id);
-        HEAP32[i + 2] = w['ws_last_aux'](id);
-      } else if (k === DevianWsBridge.E_BUFFER_TOO_SMALL) {
-        HEAP32[i] = w['ws_peek_len'](id);
-        HEAP32[i + 1] = 0;
-        HEAP32[i + 2] = 0;
-      }
-      return DevianWsBridge.check(w, k);
-    } catch (e) {
-      return DevianWsBridge.fail(e);
-    }
-  },
-
-  // Writes 8 little-endian uint64 counters (64 bytes) at out.
-  DevianWs_Stats: function (id, out) {
-    return DevianWsBridge.call(function (w) { return w['ws_stats'](id, HEAPU8, out >>> 0); });
-  },
-
-  DevianWs_Destroy: function (id) {
-    return DevianWsBridge.call(function (w) { return w['ws_destroy'](id); });
-  },
-
-  // Copies the last error's UTF-8 into buf (at most cap bytes, no terminator) and returns
-  // its full length in bytes.
-  DevianWs_LastError: function (buf, cap) {
-    try {
+    // Copies UTF-8 of text into (buf, cap) and returns its full length, as the native
+    // library's copy_out does.
+    copyOut: function (text, buf, cap) {
       if (!DevianWsBridge.encoder) DevianWsBridge.encoder = new TextEncoder();
-      var bytes = DevianWsBridge.encoder.encode(DevianWsBridge.lastError);
+      var bytes = DevianWsBridge.encoder.encode(text);
       var n = Math.min(bytes.length, cap >>> 0);
-      HEAPU8.set(bytes.subarray(0, n), buf >>> 0);
+      if (n > 0 && buf) HEAPU8.set(bytes.subarray(0, n), buf >>> 0);
       return bytes.length;
+    },
+
+    u32: function (ptr) {
+      return (HEAPU8[ptr] | HEAPU8[ptr + 1] << 8 | HEAPU8[ptr + 2] << 16 | HEAPU8[ptr + 3] << 24) >>> 0;
+    },
+
+    putU32: function (ptr, v) {
+      HEAPU8[ptr] = v; HEAPU8[ptr + 1] = v >>> 8; HEAPU8[ptr + 2] = v >>> 16; HEAPU8[ptr + 3] = v >>> 24;
+    },
+
+    // A u64 field read as a Number (exact below 2^53, which every bound here is).
+    readU64: function (ptr) {
+      return DevianWsBridge.u32(ptr) + DevianWsBridge.u32(ptr + 4) * 4294967296;
+    },
+
+    putU64: function (ptr, v) {
+      DevianWsBridge.putU32(ptr, v >>> 0);
+      DevianWsBridge.putU32(ptr + 4, Math.floor(v / 4294967296) >>> 0);
+    },
+
+    field: function (base, name) {
+      var f = DevianWsBridge.OPTIONS[name], p = base + f[0];
+      switch (f[1]) {
+        case 'u8': return HEAPU8[p];
+        case 'u32': return DevianWsBridge.u32(p);
+        case 'u64': return DevianWsBridge.readU64(p);
+        default: return new DataView(HEAPU8.buffer, HEAPU8.byteOffset + p, 8).getFloat64(0, true);
+      }
+    },
+
+    // Applies what the browser can honour of a DwsOptions: reconnect, the buffer used while
+    // (re)connecting, and the send-queue byte bound (as the bound on the browser's unsent
+    // bytes). The rest (pings, timeouts, size limits, receive queue) the browser does itself;
+    // the C# layer refuses changed values before this, with the reason.
+    applyOptions: function (w, id, p) {
+      var F = DevianWsBridge.field, U32 = 4294967295;
+      var r = w['ws_set_reconnect'](id, F(p, 'reconnect_enabled') !== 0, F(p, 'reconnect_max_attempts'),
+        F(p, 'reconnect_initial_delay_ms'), F(p, 'reconnect_multiplier'), F(p, 'reconnect_max_delay_ms'),
+        F(p, 'reconnect_jitter') !== 0);
+      if (r >= 0) {
+        r = w['ws_set_send_queue'](id, F(p, 'reconnect_buffer_enabled') !== 0,
+          F(p, 'reconnect_buffer_max_messages'), Math.min(U32, F(p, 'reconnect_buffer_max_bytes')));
+      }
+      if (r >= 0) r = w['ws_set_max_buffered'](id, Math.min(U32, F(p, 'send_queue_max_bytes')));
+      return r;
+    },
+
+    // Frees a connection's heap buffers and forgets it.
+    forget: function (id) {
+      var c = DevianWsBridge.conns[id];
+      if (!c) return;
+      if (c.rx) _free(c.rx);
+      if (c.tx) _free(c.tx);
+      delete DevianWsBridge.conns[id];
+    },
+
+    // Fills the DwsEvent at out for the event ws_next returned (kind > 0), whose payload is
+    // at c.rx.
+    writeEvent: function (w, id, c, kind, out) {
+      var E = DevianWsBridge.EVENT, B = DevianWsBridge;
+      HEAPU8.fill(0, out, out + B.EVENT_SIZE);
+      var len = w['ws_last_len'](id), code = w['ws_last_code'](id), aux = w['ws_last_aux'](id);
+      B.putU32(out + E.kind, kind);
+      if (len > 0) {
+        B.putU32(out + E.data, c.rx);
+        B.putU64(out + E.len, len);
+      }
+      if (kind === 2) {
+        B.putU32(out + E.message_kind, code);
+      } else if (kind === 4) {
+        HEAPU8[out + E.code] = code; HEAPU8[out + E.code + 1] = code >>> 8;
+        HEAPU8[out + E.was_clean] = aux ? 1 : 0;
+      } else if (kind === 6) {
+        B.putU32(out + E.attempt, code);
+        B.putU32(out + E.delay_ms, aux);
+      }
+    }
+  },
+
+  dws_last_error: function (buf, cap) {
+    try {
+      return DevianWsBridge.copyOut(DevianWsBridge.lastError, buf, cap);
     } catch (e) {
       return 0;
     }
+  },
+
+  dws_options_default: function (out) {
+    if (!out) return DevianWsBridge.refuse(DevianWsBridge.E_NULL_POINTER, 'out_options is null');
+    var O = DevianWsBridge.OPTIONS;
+    HEAPU8.fill(0, out, out + DevianWsBridge.OPTIONS_SIZE);
+    Object.keys(O).forEach(function (name) {
+      var f = O[name], p = out + f[0], v = f[2];
+      if (f[1] === 'u8') HEAPU8[p] = v;
+      else if (f[1] === 'u32') DevianWsBridge.putU32(p, v);
+      else if (f[1] === 'u64') DevianWsBridge.putU64(p, v);
+      else new DataView(HEAPU8.buffer, HEAPU8.byteOffset + p, 8).setFloat64(0, v, true);
+    });
+    return 0;
+  },
+
+  dws_client_new: function (options, url, outHandle) {
+    var B = DevianWsBridge;
+    if (!url) return B.refuse(B.E_NULL_POINTER, 'url is null');
+    if (!outHandle) return B.refuse(B.E_NULL_POINTER, 'out_handle is null');
+    try {
+      var w = B.module();
+      if (options && B.field(options, 'struct_size') < B.OPTIONS_SIZE) {
+        return B.refuse(B.E_INVALID_ARGUMENT, 'DwsOptions.struct_size is smaller than this library\'s');
+      }
+      var id = w['ws_create'](B.str(url));
+      if (id < 0) return B.check(w, id);
+      var r = options ? B.applyOptions(w, id, options) : 0;
+      if (r < 0) {
+        r = B.check(w, r);
+        w['ws_destroy'](id);
+        return r;
+      }
+      B.conns[id] = { rx: 0, rxCap: 0, tx: 0, txCap: 0, txLen: -1, protocols: [] };
+      B.putU64(outHandle, id);
+      return 0;
+    } catch (e) {
+      return B.fail(e);
+    }
+  },
+
+  dws_client_add_protocol: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var p = DevianWsBridge.str(a[i]), c = DevianWsBridge.conns[id];
+      // The module takes a comma-separated list; a token never contains ',' (RFC 6455 §4.1).
+      if (!p || p.indexOf(',') >= 0) {
+        return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, "sub-protocol '" + p + "' is not a token (RFC 6455 section 4.1)");
+      }
+      var r = DevianWsBridge.check(w, w['ws_set_protocols'](id, c.protocols.concat([p]).join(',')));
+      if (r === 0) c.protocols.push(p);
+      return r;
+    });
+  },
+
+  dws_client_add_header: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      return DevianWsBridge.check(w, w['ws_add_header'](id, DevianWsBridge.str(a[i]), DevianWsBridge.str(a[i + 1])));
+    });
+  },
+
+  dws_client_set_origin: function () {
+    return DevianWsBridge.call(arguments, function () {
+      return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, 'a browser sends the page\'s Origin; it cannot be set');
+    });
+  },
+
+  // No proxy is what a browser page has; the browser applies the system's proxy settings.
+  dws_client_set_proxy: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      if (!a[i] || !HEAPU8[a[i] >>> 0]) return 0;
+      return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, 'a browser uses the system\'s proxy settings; a proxy cannot be set');
+    });
+  },
+
+  dws_client_set_proxy_from_env: function () {
+    return DevianWsBridge.call(arguments, function () { return 0; });
+  },
+
+  dws_client_add_root_ca_pem: function () {
+    return DevianWsBridge.call(arguments, function () {
+      return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, 'a browser verifies wss:// certificates against its own trust store; roots cannot be added');
+    });
+  },
+
+  dws_client_pin_sha256: function () {
+    return DevianWsBridge.call(arguments, function () {
+      return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, 'a browser cannot pin certificates');
+    });
+  },
+
+  dws_client_dangerous_accept_any_certificate: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      if (!a[i]) return 0;
+      return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, 'a browser always verifies certificates');
+    });
+  },
+
+  dws_client_set_reconnect_codes: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var p = a[i] >>> 0, n = a[i + 1] >>> 0, codes = [];
+      if (!p && n) return DevianWsBridge.refuse(DevianWsBridge.E_NULL_POINTER, 'codes is null');
+      for (var k = 0; k < n; k++) codes.push(HEAPU8[p + 2 * k] | HEAPU8[p + 2 * k + 1] << 8);
+      return DevianWsBridge.check(w, w['ws_set_reconnect_codes'](id, codes.join(',')));
+    });
+  },
+
+  dws_client_set_auth_query: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      return DevianWsBridge.check(w, w['ws_set_auth_query'](id, DevianWsBridge.str(a[i]), DevianWsBridge.str(a[i + 1])));
+    });
+  },
+
+  dws_client_set_auth_first_message: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var S = DevianWsBridge.str;
+      return DevianWsBridge.check(w, w['ws_set_auth_first_message'](id, S(a[i]), S(a[i + 1]), S(a[i + 2])));
+    });
+  },
+
+  dws_client_set_auth_subprotocol: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      return DevianWsBridge.check(w, w['ws_set_auth_subprotocol'](id, DevianWsBridge.str(a[i])));
+    });
+  },
+
+  dws_client_set_auth_header: function () {
+    return DevianWsBridge.call(arguments, function () {
+      return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, 'a browser cannot send request headers; use query-parameter, first-message or sub-protocol authentication');
+    });
+  },
+
+  dws_client_connect: function () {
+    return DevianWsBridge.call(arguments, function (w, id) {
+      return DevianWsBridge.check(w, w['ws_connect'](id));
+    });
+  },
+
+  // A page script may send only 1000 and 3000-4999 (WHATWG close()); the module refuses the
+  // rest with InvalidArgument, and C#'s Dispose then closes with 1000 instead of 1001.
+  dws_client_close: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var code = a[i] & 0xffff, reason = a[i + 1] ? DevianWsBridge.str(a[i + 1]) : '';
+      return DevianWsBridge.check(w, w['ws_close'](id, code, reason));
+    });
+  },
+
+  dws_client_free: function () {
+    return DevianWsBridge.call(arguments, function (w, id) {
+      DevianWsBridge.forget(id);
+      return DevianWsBridge.check(w, w['ws_destroy'](id));
+    });
+  },
+
+  dws_list: function (out, cap) {
+    var ids = Object.keys(DevianWsBridge.conns), n = Math.min(ids.length, cap >>> 0);
+    if (out) for (var k = 0; k < n; k++) DevianWsBridge.putU64((out >>> 0) + 8 * k, +ids[k]);
+    return ids.length;
+  },
+
+  dws_shutdown_all: function () {
+    try {
+      var w = DevianWsBridge.module();
+      Object.keys(DevianWsBridge.conns).forEach(function (id) {
+        DevianWsBridge.forget(+id);
+        w['ws_destroy'](+id);
+      });
+      return 0;
+    } catch (e) {
+      return DevianWsBridge.fail(e);
+    }
+  },
+
+  // (handle, kind, data, len): len is 64-bit. 1 text (UTF-8, checked by the module), 2 binary.
+  dws_client_send: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var kind = a[i], data = a[i + 1] >>> 0, len = DevianWsBridge.u64(a, i + 2)[0];
+      if (kind !== 1 && kind !== 2) {
+        return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, 'message kind ' + kind + ' is not 1 (text) or 2 (binary)');
+      }
+      if (!data && len) return DevianWsBridge.refuse(DevianWsBridge.E_NULL_POINTER, 'data is null');
+      return DevianWsBridge.check(w, w['ws_send'](id, HEAPU8, data, len, kind === 1));
+    });
+  },
+
+  // (handle, len, out_data): a zeroed buffer in the player's heap, kept per connection.
+  dws_client_send_reserve: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var B = DevianWsBridge, c = B.conns[id], l = B.u64(a, i), len = l[0], out = a[l[1]] >>> 0;
+      if (!out) return B.refuse(B.E_NULL_POINTER, 'out_data is null');
+      if (c.txLen >= 0) return B.refuse(B.E_INVALID_STATE, 'a reservation is pending; commit or abort it first');
+      if (len > 0x7fffffff) return B.refuse(B.E_INVALID_ARGUMENT, 'len too large');
+      if (c.txCap < Math.max(len, 1)) {
+        var p = _malloc(Math.max(len, 64));
+        if (!p) return B.refuse(B.E_INTERNAL, 'out of memory reserving ' + len + ' bytes');
+        if (c.tx) _free(c.tx);
+        c.tx = p;
+        c.txCap = Math.max(len, 64);
+      }
+      HEAPU8.fill(0, c.tx, c.tx + len);
+      c.txLen = len;
+      B.putU32(out, c.tx);
+      return 0;
+    });
+  },
+
+  dws_client_send_commit: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var B = DevianWsBridge, c = B.conns[id], kind = a[i], len = c.txLen;
+      if (len < 0) return B.refuse(B.E_INVALID_STATE, 'nothing reserved');
+      c.txLen = -1;
+      if (kind !== 1 && kind !== 2) {
+        return B.refuse(B.E_INVALID_ARGUMENT, 'message kind ' + kind + ' is not 1 (text) or 2 (binary)');
+      }
+      return B.check(w, w['ws_send'](id, HEAPU8, c.tx, len, kind === 1));
+    });
+  },
+
+  dws_client_send_abort: function () {
+    return DevianWsBridge.call(arguments, function (w, id) {
+      DevianWsBridge.conns[id].txLen = -1;
+      return 0;
+    });
+  },
+
+  // A WebGL player has one thread: nothing may block it.
+  dws_client_wait: function () {
+    return DevianWsBridge.call(arguments, function () {
+      return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_STATE, 'blocking waits are not possible on WebGL; poll from Update()');
+    });
+  },
+
+  // (handle, out_event): 0 with the event, 1 (Empty) when none. The payload is copied into
+  // the connection's receive buffer, which grows to the largest event so far.
+  dws_client_poll: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var B = DevianWsBridge, c = B.conns[id], out = a[i] >>> 0;
+      if (!out) return B.refuse(B.E_NULL_POINTER, 'out_event is null');
+      for (;;) {
+        var k = w['ws_next'](id, HEAPU8, c.rx, c.rxCap);
+        if (k === B.E_BUFFER_TOO_SMALL) {
+          var need = w['ws_peek_len'](id), cap = Math.max(need, 2 * c.rxCap, 64 * 1024);
+          var p = _malloc(cap);
+          if (!p) return B.refuse(B.E_INTERNAL, 'out of memory receiving ' + need + ' bytes');
+          if (c.rx) _free(c.rx);
+          c.rx = p;
+          c.rxCap = cap;
+          continue;
+        }
+        if (k === 0) {
+          HEAPU8.fill(0, out, out + B.EVENT_SIZE);
+          return B.E_EMPTY;
+        }
+        if (k < 0) return B.check(w, k);
+        B.writeEvent(w, id, c, k, out);
+        return 0;
+      }
+    });
+  },
+
+  // The payload stays in the receive buffer until the next poll; nothing to release.
+  dws_client_release: function () {
+    return DevianWsBridge.call(arguments, function () { return 0; });
+  },
+
+  dws_client_state: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var out = a[i] >>> 0;
+      if (!out) return DevianWsBridge.refuse(DevianWsBridge.E_NULL_POINTER, 'out_state is null');
+      var s = w['ws_state'](id);
+      if (s < 0) return DevianWsBridge.check(w, s);
+      DevianWsBridge.putU32(out, s);
+      return 0;
+    });
+  },
+
+  // The module's eight counters, then messages_unsent, which the browser cannot know (0).
+  dws_client_stats: function () {
+    return DevianWsBridge.call(arguments, function (w, id, a, i) {
+      var out = a[i] >>> 0;
+      if (!out) return DevianWsBridge.refuse(DevianWsBridge.E_NULL_POINTER, 'out_stats is null');
+      HEAPU8.fill(0, out, out + DevianWsBridge.STATS_SIZE);
+      return DevianWsBridge.check(w, w['ws_stats'](id, HEAPU8, out));
+    });
+  },
+
+  // (handle, buf, cap) -> full length; 0 on failure, as natively.
+  dws_client_protocol: function () {
+    var r = 0;
+    DevianWsBridge.call(arguments, function (w, id, a, i) {
+      r = DevianWsBridge.copyOut(w['ws_protocol'](id), a[i] >>> 0, a[i + 1]);
+      return 0;
+    });
+    return r;
   }
 };
 

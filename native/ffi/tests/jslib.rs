@@ -1,0 +1,122 @@
+//! `devian-ws.jslib` implements this library's C functions for WebGL players,
+//! with its own copy of the struct layouts (JavaScript cannot read Rust). These
+//! tests fail when the two drift: a function the jslib lacks, an offset, a size
+//! or a default that differs. The Emscripten player of the webgl stage then
+//! checks the same layouts as a C compiler sees them for wasm32.
+
+use devian_ws::event::DwsEvent;
+use devian_ws::ffi_inventory;
+use devian_ws::options::DwsOptions;
+use devian_ws::stats::DwsStats;
+use interoptopus::Inventory;
+use std::mem::{offset_of, size_of};
+
+const JSLIB: &str = include_str!("../../../unity-package/Runtime/Plugins/WebGL/devian-ws.jslib");
+
+/// The number after `name: ` on the jslib line that starts with it.
+fn number(name: &str) -> f64 {
+    let prefix = format!("{name}: ");
+    JSLIB
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|v| v.trim_end_matches(',').parse().ok())
+        .unwrap_or_else(|| panic!("devian-ws.jslib has no `{name}: <number>,` line"))
+}
+
+/// The lines of the jslib's object literal that opens with `start`, joined.
+fn block(start: &str) -> String {
+    JSLIB
+        .lines()
+        .skip_while(|l| !l.contains(start))
+        .take_while(|l| !l.trim_start().starts_with('}'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_jslib_defines_every_function_of_the_abi() {
+    let inventory: Inventory = ffi_inventory();
+    for f in inventory.functions() {
+        let line = format!("  {}: function (", f.name());
+        assert!(
+            JSLIB.contains(&line),
+            "devian-ws.jslib does not define {}",
+            f.name()
+        );
+    }
+}
+
+#[test]
+fn the_jslibs_dws_options_match_the_struct_and_its_defaults() {
+    let d = DwsOptions::default();
+    // (name, offset, jslib type, default)
+    macro_rules! fields {
+        ($($f:ident: $ty:literal),* $(,)?) => {
+            [$((stringify!($f), offset_of!(DwsOptions, $f), $ty, d.$f as f64)),*]
+        };
+    }
+    let fields = fields!(
+        struct_size: "u32", ping_interval_ms: "u32", pong_timeout_ms: "u32",
+        idle_timeout_ms: "u32", connect_timeout_ms: "u32", close_timeout_ms: "u32",
+        max_frame_size: "u64", max_message_size: "u64", send_queue_max_messages: "u32",
+        send_queue_max_bytes: "u64", recv_queue_max_messages: "u32", recv_queue_max_bytes: "u64",
+        reconnect_enabled: "u8", reconnect_max_attempts: "u32",
+        reconnect_initial_delay_ms: "u32", reconnect_max_delay_ms: "u32",
+        reconnect_multiplier: "f64", reconnect_jitter: "u8", reconnect_buffer_enabled: "u8",
+        reconnect_buffer_max_messages: "u32", reconnect_buffer_max_bytes: "u64",
+        permessage_deflate: "u8", reconnect_stable_after_ms: "u32",
+        reconnect_try_again_later_ms: "u32", delivery: "u32",
+    );
+    for (name, offset, ty, default) in fields {
+        let line = format!("{name}: [{offset}, '{ty}', {default}],");
+        let last = format!("{name}: [{offset}, '{ty}', {default}]");
+        assert!(
+            JSLIB.contains(&line) || JSLIB.contains(&format!("{last}\n")),
+            "devian-ws.jslib must say `{last}`"
+        );
+    }
+    let listed = block("OPTIONS: {").matches(": [").count();
+    assert_eq!(
+        listed,
+        fields.len(),
+        "the jslib lists other DwsOptions fields"
+    );
+    assert_eq!(number("OPTIONS_SIZE") as usize, size_of::<DwsOptions>());
+    assert_eq!(d.struct_size as usize, size_of::<DwsOptions>());
+}
+
+#[test]
+fn the_jslibs_dws_event_and_stats_match_the_structs() {
+    macro_rules! offsets {
+        ($($f:ident),*) => { [$((stringify!($f), offset_of!(DwsEvent, $f))),*] };
+    }
+    let fields = offsets!(
+        kind,
+        message_kind,
+        data,
+        len,
+        code,
+        was_clean,
+        error_kind,
+        attempt,
+        delay_ms,
+        unsent
+    );
+    let event = block("EVENT: {");
+    for (name, offset) in fields {
+        assert!(
+            event.contains(&format!(" {name}: {offset},"))
+                || event.contains(&format!(" {name}: {offset}\n"))
+                || event.ends_with(&format!(" {name}: {offset}")),
+            "devian-ws.jslib's EVENT must give {name} offset {offset}"
+        );
+    }
+    // wasm32 has 4-byte pointers: the layout is the same only because `len`
+    // (8-aligned) follows `data` at 8. Keep it that way.
+    assert_eq!(offset_of!(DwsEvent, data), 8);
+    assert_eq!(offset_of!(DwsEvent, len), 16);
+    assert_eq!(number("EVENT_SIZE") as usize, size_of::<DwsEvent>());
+    assert_eq!(number("STATS_SIZE") as usize, size_of::<DwsStats>());
+    assert_eq!(offset_of!(DwsStats, messages_unsent), 64);
+}

@@ -224,7 +224,9 @@ pub fn ws_close(id: i32, code: u32, reason: &str) -> i32 {
 /// The connection's state as C#'s `WebSocketState` numbers it ([`State::wire`](crate::State::wire)).
 #[wasm_bindgen]
 pub fn ws_state(id: i32) -> i32 {
-    status(id_of(id).and_then(|id| registry::with(&CONNECTIONS, id, |c| Ok(c.state().wire()))))
+    status(
+        id_of(id).and_then(|id| registry::with(&CONNECTIONS, id, |c| Ok(c.state().wire() as i32))),
+    )
 }
 
 /// Copies the next event's payload to `ptr` in `heap` (at most `cap` bytes), removes the

@@ -286,7 +286,7 @@ impl Connection {
         // gives no detail on purpose (it would leak network information); the close code
         // that follows says more. The application's own close() of a connecting socket also
         // fires `error`, which is not a failure.
-        if generation == self.generation && self.session.state() != State::Closing {
+        if generation == self.generation && !self.session.user_closed() {
             self.session
                 .failed("WebSocket error (the browser gives no details; the close event follows)");
         }

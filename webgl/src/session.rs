@@ -1,53 +1,26 @@
-//! A connection's state machine, free of I/O so it runs in plain `cargo test`.
+//! A connection's session in the browser: the shared lifecycle
+//! ([`devian_ws_policy::Lifecycle`], which the native engine uses too) plus what only the
+//! browser build keeps here: the send buffer, the event queue and the statistics. Free of
+//! I/O, so it runs in plain `cargo test`.
 //!
 //! The browser layer ([`crate::browser`]) owns the WebSocket and the timer and reports what
-//! happened (`opened`, `received`, `closed`, ...); this type decides what follows with the
-//! shared policy (reconnect or not and after how long, buffer or send, which auth message
-//! goes first) and queues the events the game polls. `In` is a received message handle and
-//! `Out` a buffered outgoing one; tests use byte vectors for both.
+//! happened (`opened`, `received`, `closed`, ...); the lifecycle decides what follows
+//! (reconnect or not and after how long, buffer or send) and this type queues the events the
+//! game polls. `In` is a received message handle and `Out` a buffered outgoing one; tests use
+//! byte vectors for both.
 
 use core::time::Duration;
 use std::collections::VecDeque;
 
-use devian_ws_policy::{abi, Auth, BoundedQueue, Stats};
+use devian_ws_policy::lifecycle::{AfterEnd, Lifecycle, SendRoute, UserClose};
+use devian_ws_policy::{Auth, BoundedQueue, Stats};
+
+pub use devian_ws_policy::State;
 
 use crate::close;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::options::Options;
-
-/// Connection state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    /// Created, never connected.
-    Idle,
-    /// The browser is opening the socket (first time or a reconnect attempt).
-    Connecting,
-    /// Open: sends go straight to the browser.
-    Open,
-    /// The application asked to close; waiting for the browser's close event.
-    Closing,
-    /// Closed for good (until `connect` is called again).
-    Closed,
-    /// Dropped; a reconnect attempt is scheduled. Sends are buffered.
-    Reconnecting,
-}
-
-impl State {
-    /// The number the bridge's `dws_client_state` reports: [`abi::state`], as the native
-    /// library's (AUTHENTICATING is not used: the browser build does not wait for
-    /// an auth reply).
-    pub fn wire(self) -> i32 {
-        let n = match self {
-            State::Idle | State::Closed => abi::state::CLOSED,
-            State::Connecting => abi::state::CONNECTING,
-            State::Open => abi::state::OPEN,
-            State::Closing => abi::state::CLOSING,
-            State::Reconnecting => abi::state::RECONNECTING,
-        };
-        n as i32
-    }
-}
 
 /// Where to dial: the URL with authentication applied and the sub-protocols to offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,46 +69,50 @@ pub enum CloseAction {
     Nothing,
 }
 
-/// One connection's state, policy decisions, send buffer, event queue and statistics.
+/// One connection's lifecycle, send buffer, event queue and statistics.
 #[derive(Debug)]
 pub struct Session<In, Out> {
     options: Options,
-    state: State,
+    lifecycle: Lifecycle,
+    /// `connect` was called at least once (a send before that is a usage error, after the
+    /// close a closed connection).
+    started: bool,
     events: VecDeque<Event<In>>,
     /// Sends buffered while (re)connecting, with their sizes (the shared bounded queue:
     /// full is an error, never a silent drop).
     queue: BoundedQueue<(Out, usize)>,
     stats: Stats,
-    /// Reconnect attempts since a connection last stayed open for the policy's
-    /// `stable_after` (a server that accepts and drops at once keeps counting).
-    attempt: u32,
-    /// When the current connection opened (the shell's clock, ms), while open.
-    opened_at_ms: Option<f64>,
-    /// Opened at least once since `connect`: later opens are reconnects.
-    has_opened: bool,
     protocol: String,
+    /// The application closed while the socket was still connecting: its code and reason
+    /// are what `Closed` reports, as natively.
+    aborted_with: Option<(u16, String)>,
 }
 
 impl<In, Out> Session<In, Out> {
-    /// A session in [`State::Idle`] with `options`.
+    /// A session that was never connected ([`State::Closed`]) with `options`.
     pub fn new(options: Options) -> Self {
         let queue = BoundedQueue::new(options.send_queue);
         Self {
             options,
-            state: State::Idle,
+            lifecycle: Lifecycle::new(),
+            started: false,
             events: VecDeque::new(),
             queue,
             stats: Stats::default(),
-            attempt: 0,
-            opened_at_ms: None,
-            has_opened: false,
             protocol: String::new(),
+            aborted_with: None,
         }
     }
 
     /// Current state.
     pub fn state(&self) -> State {
-        self.state
+        self.lifecycle.state()
+    }
+
+    /// Whether the application asked to close (the socket's own `error` event is then news
+    /// to nobody).
+    pub fn user_closed(&self) -> bool {
+        self.lifecycle.user_closed()
     }
 
     /// The options.
@@ -145,8 +122,8 @@ impl<In, Out> Session<In, Out> {
 
     /// The options, for changes; only before connecting or after the close.
     pub fn options_mut(&mut self) -> Result<&mut Options> {
-        match self.state {
-            State::Idle | State::Closed => Ok(&mut self.options),
+        match self.state() {
+            State::Closed => Ok(&mut self.options),
             _ => Err(Error::new(
                 ErrorKind::InvalidState,
                 "options can only change before Connect or after the connection closed",
@@ -161,7 +138,7 @@ impl<In, Out> Session<In, Out> {
 
     /// Starts connecting: checks the options and returns where to dial.
     pub fn connect(&mut self) -> Result<Dial> {
-        if !matches!(self.state, State::Idle | State::Closed) {
+        if self.state() != State::Closed {
             return Err(Error::new(
                 ErrorKind::InvalidState,
                 "already connecting or connected",
@@ -169,27 +146,27 @@ impl<In, Out> Session<In, Out> {
         }
         self.options.validate()?;
         self.queue = BoundedQueue::new(self.options.send_queue);
-        self.attempt = 0;
-        self.has_opened = false;
-        self.state = State::Connecting;
+        self.aborted_with = None;
+        self.started = true;
+        self.lifecycle.start();
+        self.lifecycle.dial();
         Ok(self.dial())
     }
 
     /// The first dial could not even start (the browser refused the URL): back to
     /// [`State::Closed`] without events, since the caller gets the error directly.
     pub fn abort_connect(&mut self) {
-        if self.state == State::Connecting && !self.has_opened {
-            self.state = State::Closed;
+        if self.state() == State::Connecting {
+            self.lifecycle.finished();
         }
     }
 
     /// The reconnect timer fired: returns where to dial, or `None` if the session moved on
     /// (the application closed it meanwhile).
     pub fn reconnect_due(&mut self) -> Option<Dial> {
-        if self.state != State::Reconnecting {
+        if self.state() != State::Reconnecting || !self.lifecycle.dial() {
             return None;
         }
-        self.state = State::Connecting;
         Some(self.dial())
     }
 
@@ -204,15 +181,13 @@ impl<In, Out> Session<In, Out> {
     /// (`Open`, `Authenticated` when authentication is configured, `Reconnected` after a
     /// drop) and returns, in order, what to write now: the first-message authentication,
     /// then every buffered send (seed 002: queued messages are flushed after reconnection).
-    /// `now_ms` is the shell's clock (the browser's `performance.now()`).
+    /// `now_ms` is the shell's clock (the browser's `Date.now()`).
     pub fn opened(&mut self, protocol: String, now_ms: f64) -> Vec<(Outgoing<Out>, usize)> {
-        if self.state != State::Connecting {
+        // The authentication message is handed to the browser in this same call, ahead of
+        // the buffer, so the browser build is never observably Authenticating.
+        let Some(opened) = self.lifecycle.opened(millis(now_ms), false) else {
             return Vec::new();
-        }
-        self.state = State::Open;
-        self.opened_at_ms = Some(now_ms);
-        let reconnect = self.has_opened;
-        self.has_opened = true;
+        };
         self.protocol.clone_from(&protocol);
         self.events.push_back(Event::Open {
             protocol: protocol.clone(),
@@ -220,7 +195,7 @@ impl<In, Out> Session<In, Out> {
         if self.options.auth != Auth::None {
             self.events.push_back(Event::Authenticated);
         }
-        if reconnect {
+        if opened.reconnect {
             self.stats.reconnects += 1;
             self.events.push_back(Event::Reconnected { protocol });
         }
@@ -244,7 +219,7 @@ impl<In, Out> Session<In, Out> {
     pub fn received(&mut self, data: In, len: usize, text: bool) {
         // Browsers deliver messages while closing (RFC 6455 §7.1.4: data may arrive until the
         // peer's Close frame), so accept them in both states.
-        if !matches!(self.state, State::Open | State::Closing) {
+        if !matches!(self.state(), State::Open | State::Closing) {
             return;
         }
         self.stats.messages_received += 1;
@@ -270,41 +245,32 @@ impl<In, Out> Session<In, Out> {
         random01: f64,
         now_ms: f64,
     ) -> AfterClose {
-        let open_for = self
-            .opened_at_ms
-            .take()
-            .map(|t| Duration::from_secs_f64(((now_ms - t) / 1000.0).max(0.0)));
-        match self.state {
-            State::Closing => {
-                self.finish(code, reason, clean);
-                AfterClose::Done
+        if matches!(self.state(), State::Closed | State::Reconnecting) {
+            return AfterClose::Done; // a stale event
+        }
+        match self
+            .lifecycle
+            .ended(&self.options.reconnect, code, millis(now_ms), random01)
+        {
+            AfterEnd::Reconnect { attempt, delay } => {
+                self.events.push_back(Event::Reconnecting {
+                    attempt,
+                    delay_ms: u32::try_from(delay.as_millis()).unwrap_or(u32::MAX),
+                });
+                AfterClose::Reconnect(delay)
             }
-            State::Open | State::Connecting => {
-                // As the native engine does, a first dial that fails is retried too; only a
-                // later open counts as a reconnect.
-                // As the native engine does: only a connection that stayed up starts the
-                // count over, and 1013 waits at least the policy's try-again-later delay.
-                let policy = &self.options.reconnect;
-                let attempt = policy.next_attempt(self.attempt, open_for);
-                if policy.should_reconnect(code, false, attempt) {
-                    let delay = policy.delay_after(code, attempt, random01);
-                    self.attempt = attempt;
-                    self.state = State::Reconnecting;
-                    self.events.push_back(Event::Reconnecting {
-                        attempt,
-                        delay_ms: u32::try_from(delay.as_millis()).unwrap_or(u32::MAX),
-                    });
-                    return AfterClose::Reconnect(delay);
+            AfterEnd::Finish => {
+                match self.aborted_with.take() {
+                    Some((code, reason)) => self.finish(code, reason, false),
+                    None => self.finish(code, reason, clean),
                 }
-                self.finish(code, reason, clean);
                 AfterClose::Done
             }
-            State::Idle | State::Closed | State::Reconnecting => AfterClose::Done,
         }
     }
 
     fn finish(&mut self, code: u16, reason: String, clean: bool) {
-        self.state = State::Closed;
+        self.lifecycle.finished();
         let dropped = self.queue.len();
         self.queue.clear();
         if dropped > 0 {
@@ -325,32 +291,32 @@ impl<In, Out> Session<In, Out> {
     /// closing) but its close event has not arrived: `send` would silently discard the data
     /// then, so it is buffered for a reconnect or refused, like before an open.
     pub fn route_send(&mut self, len: usize, writable: bool) -> Result<Route> {
-        match self.state {
-            State::Open if !writable => {
-                if self.options.buffer_while_connecting && self.options.reconnect.enabled {
-                    self.admit(len)
-                } else {
-                    Err(Error::new(ErrorKind::Closed, "the connection is closing"))
-                }
-            }
-            State::Open => {
+        if self.state() == State::Open && !writable {
+            return if self.options.buffer_while_connecting && self.options.reconnect.enabled {
+                self.admit(len)
+            } else {
+                Err(Error::new(ErrorKind::Closed, "the connection is closing"))
+            };
+        }
+        // Unlike the native engine, sends made before the first open are buffered too.
+        match self
+            .lifecycle
+            .route_send(self.options.buffer_while_connecting, true)
+        {
+            SendRoute::Now => {
                 self.count_sent(len);
                 Ok(Route::Now)
             }
-            State::Connecting | State::Reconnecting if !self.options.buffer_while_connecting => {
-                Err(Error::new(
-                    ErrorKind::InvalidState,
-                    "not open, and buffering while (re)connecting is disabled",
-                ))
-            }
-            State::Connecting | State::Reconnecting => self.admit(len),
-            State::Idle => Err(Error::new(
+            SendRoute::Buffer => self.admit(len),
+            SendRoute::NotOpen => Err(Error::new(
+                ErrorKind::InvalidState,
+                "not open, and buffering while (re)connecting is disabled",
+            )),
+            SendRoute::Closed if !self.started => Err(Error::new(
                 ErrorKind::InvalidState,
                 "not connected: call Connect first",
             )),
-            State::Closing | State::Closed => {
-                Err(Error::new(ErrorKind::Closed, "the connection is closed"))
-            }
+            SendRoute::Closed => Err(Error::new(ErrorKind::Closed, "the connection is closed")),
         }
     }
 
@@ -371,19 +337,22 @@ impl<In, Out> Session<In, Out> {
     /// The application closes with `code` and `reason` (checked per RFC 6455 §7.4/§5.5).
     pub fn close(&mut self, code: u16, reason: &str) -> Result<CloseAction> {
         close::validate(code, reason)?;
-        Ok(match self.state {
-            State::Open | State::Connecting => {
+        Ok(match self.lifecycle.user_close() {
+            UserClose::Handshake => {
                 // The close handshake starts here, as the native engine reports it.
-                self.state = State::Closing;
                 self.events.push_back(Event::Closing);
                 CloseAction::CloseSocket
             }
-            State::Reconnecting => {
+            UserClose::AbortDial => {
+                self.aborted_with = Some((code, reason.to_owned()));
+                CloseAction::CloseSocket
+            }
+            UserClose::CancelReconnect => {
                 // No socket to close: the application's own code and reason end it.
                 self.finish(code, reason.to_owned(), true);
                 CloseAction::CancelTimer
             }
-            State::Idle | State::Closing | State::Closed => CloseAction::Nothing,
+            UserClose::AlreadyClosing | UserClose::Refused => CloseAction::Nothing,
         })
     }
 
@@ -410,6 +379,11 @@ impl<In, Out> Session<In, Out> {
         self.stats.messages_sent += 1;
         self.stats.bytes_sent += len as u64;
     }
+}
+
+/// The browser's millisecond clock as the lifecycle's `Duration` (negative clamps to 0).
+fn millis(ms: f64) -> Duration {
+    Duration::from_secs_f64((ms / 1000.0).max(0.0))
 }
 
 fn queue_full() -> Error {
@@ -560,24 +534,6 @@ mod tests {
             s.route_send(1, true).unwrap_err().kind(),
             ErrorKind::InvalidState
         );
-    }
-
-    #[test]
-    fn wire_states_match_the_csharp_enum() {
-        // C# WebSocketState: Closed 0, Connecting 1, Authenticating 2, Open 3, Closing 4,
-        // Reconnecting 5.
-        let wire: Vec<i32> = [
-            State::Idle,
-            State::Connecting,
-            State::Open,
-            State::Closing,
-            State::Closed,
-            State::Reconnecting,
-        ]
-        .iter()
-        .map(|s| s.wire())
-        .collect();
-        assert_eq!(wire, [0, 1, 3, 4, 0, 5]);
     }
 
     #[test]
@@ -823,7 +779,7 @@ mod tests {
             AfterClose::Done
         );
         assert!(s.peek().is_none());
-        assert_eq!(s.state(), State::Idle);
+        assert_eq!(s.state(), State::Closed);
     }
 
     #[test]

@@ -5,10 +5,10 @@ use crate::event::Event;
 use crate::inner::{relock, Inner};
 use crate::outbox::{OutMsg, UserClose};
 use crate::pool::PooledBuf;
-use crate::state::State;
 use crate::{driver, registry};
 use devian_websocket::MAX_CLOSE_REASON;
-use devian_ws_policy::Stats;
+use devian_ws_policy::lifecycle::UserClose as LifecycleClose;
+use devian_ws_policy::{State, Stats};
 use devian_ws_protocol::protocol::frame;
 use devian_ws_protocol::{CloseCode, Error, MessageKind, Result, MAX_HEADER_LEN};
 use std::sync::atomic::Ordering::Relaxed;
@@ -56,7 +56,7 @@ impl Client {
 
     /// Current state.
     pub fn state(&self) -> State {
-        self.inner.lock_outbox().state
+        self.inner.lock_outbox().lifecycle.state()
     }
 
     /// Copies `payload` once into a pooled buffer and enqueues it; never blocks on the network.
@@ -235,7 +235,11 @@ impl Client {
             return Err(Error::Usage("close reason longer than 123 bytes"));
         }
         let mut ob = self.inner.lock_outbox();
-        if ob.closing_for_good() || ob.state == State::Closed {
+        if ob.stop {
+            return Err(Error::AlreadyClosed);
+        }
+        let step = ob.lifecycle.user_close();
+        if step == LifecycleClose::Refused {
             return Err(Error::AlreadyClosed);
         }
         let close_timeout = self.inner.config.close_timeout;
@@ -245,12 +249,8 @@ impl Client {
             sent: false,
             flush_by: Instant::now() + close_timeout,
         });
-        let previous = ob.state;
-        let handshake = matches!(previous, State::Open | State::Authenticating);
-        if handshake {
-            ob.state = State::Closing;
-        }
         drop(ob);
+        let handshake = step == LifecycleClose::Handshake;
         if handshake {
             // The flush and the Close frame get `close_timeout`, not a
             // keep-alive round, against a peer that stopped reading.
@@ -261,7 +261,7 @@ impl Client {
         self.inner.room.notify_all(); // sends now fail: waiters return
                                       // The `Closing` event comes from the send thread as it sends the
                                       // Close frame, so it can never be queued after `Closed`.
-        if previous == State::Connecting {
+        if step == LifecycleClose::AbortDial {
             // Abort the opening handshake; no close frame is possible yet.
             self.inner.shutdown_socket(std::net::Shutdown::Both);
         }

@@ -10,10 +10,9 @@ use crate::inner::Inner;
 use crate::receiver;
 use crate::sender::Sender;
 use crate::session::SessionEnd;
-use crate::state::State;
 use crate::transport::establish;
 use devian_websocket::proxy::connect_via;
-use devian_ws_policy::Auth;
+use devian_ws_policy::{AfterEnd, Auth};
 use devian_ws_protocol::deflate::PerMessageDeflate;
 use devian_ws_protocol::{CloseCode, Encoder, Role};
 use std::net::Shutdown;
@@ -35,30 +34,26 @@ pub(crate) fn run(inner: Arc<Inner>) {
 }
 
 /// Connects and reconnects until the connection is over; returns the last end.
+/// The shared [`Lifecycle`](devian_ws_policy::Lifecycle) decides whether and
+/// when to dial again.
 fn lifecycle(inner: &Arc<Inner>) -> SessionEnd {
-    let policy = &inner.config.reconnect;
-    let mut ever_open = false;
-    let mut attempt: u32 = 0;
     loop {
-        let (end, open_for) = session(inner, ever_open);
-        ever_open |= open_for.is_some();
-        if inner.lock_outbox().closing_for_good() {
+        let end = session(inner);
+        let after = {
+            let mut ob = inner.lock_outbox();
+            if ob.closing_for_good() {
+                return end;
+            }
+            let now = Duration::from_micros(inner.now_us());
+            let random01 = rand::random::<f64>();
+            ob.lifecycle
+                .ended(&inner.config.reconnect, end.code.0, now, random01)
+        };
+        let AfterEnd::Reconnect { attempt, delay } = after else {
             return end;
-        }
-        // Only a connection that stayed up starts the count over, so a server
-        // that accepts and drops at once still runs out of attempts.
-        attempt = policy.next_attempt(attempt, open_for);
-        if !policy.should_reconnect(end.code.0, false, attempt) {
-            return end;
-        }
-        let delay = policy.delay_after(end.code.0, attempt, rand::random::<f64>());
+        };
         if let Some((kind, text)) = end.error.clone() {
             inner.emit(Event::Error { kind, text });
-        }
-        {
-            let mut ob = inner.lock_outbox();
-            ob.state = State::Reconnecting;
-            ob.reconnecting = true;
         }
         // Sends go to the reconnect buffer now, under its own bound.
         inner.room.notify_all();
@@ -85,15 +80,13 @@ fn backoff(inner: &Inner, delay: Duration) -> bool {
     }
 }
 
-/// One session: connect, open, authenticate, run. Returns why it ended and,
-/// if it got as far as open, how long it stayed open.
-fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Duration>) {
+/// One session: connect, open, authenticate, run. Returns why it ended.
+fn session(inner: &Arc<Inner>) -> SessionEnd {
     {
         let mut ob = inner.lock_outbox();
-        if ob.closing_for_good() {
-            return (stopped_end(), None);
+        if ob.closing_for_good() || !ob.lifecycle.dial() {
+            return stopped_end();
         }
-        ob.state = State::Connecting;
         ob.end = None;
         ob.close_sent = false;
         ob.closing_emitted = false;
@@ -105,20 +98,20 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
     let deadline = Instant::now() + config.connect_timeout;
     let proxy = match config.proxy.resolve(&inner.url) {
         Ok(p) => p,
-        Err(e) => return (SessionEnd::from_error(&e), None),
+        Err(e) => return SessionEnd::from_error(&e),
     };
     let tunnel = match connect_via(proxy.as_ref(), &inner.url, &config.tls, deadline) {
         Ok(s) => s,
-        Err(e) => return (SessionEnd::from_error(&e), None),
+        Err(e) => return SessionEnd::from_error(&e),
     };
     let registered = tunnel.tcp().try_clone().map(|c| inner.set_socket(Some(c)));
     match registered {
         Ok(true) => {}
         Ok(false) => {
             inner.set_socket(None);
-            return (stopped_end(), None);
+            return stopped_end();
         }
-        Err(e) => return (SessionEnd::from_error(&e.into()), None),
+        Err(e) => return SessionEnd::from_error(&e.into()),
     }
     let established = establish(
         tunnel,
@@ -132,7 +125,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
         Ok(est) => est,
         Err(e) => {
             inner.set_socket(None);
-            return (SessionEnd::from_error(&e), None);
+            return SessionEnd::from_error(&e);
         }
     };
     // Handshake timeouts off; the idle timeout (if any) bounds reads, and a
@@ -143,24 +136,22 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
     let _ = est.writer.socket().set_write_timeout(Some(write_timeout));
 
     let first_message = config.auth.first_message();
-    {
+    let opened = {
         let mut ob = inner.lock_outbox();
-        if ob.closing_for_good() {
-            drop(ob);
-            teardown(inner, None);
-            return (stopped_end(), None);
+        let now = Duration::from_micros(inner.now_us());
+        match ob.lifecycle.opened(now, first_message.is_some()) {
+            Some(opened) if !ob.closing_for_good() => opened,
+            _ => {
+                drop(ob);
+                teardown(inner, None);
+                return stopped_end();
+            }
         }
-        ob.state = if first_message.is_some() {
-            State::Authenticating
-        } else {
-            State::Open
-        };
-    }
+    };
     inner.room.notify_all();
     inner.emit(Event::Open {
         protocol: est.protocol.take(),
     });
-    let opened = Instant::now();
 
     let leftover = std::mem::take(&mut est.leftover);
     let deflate = est.deflate;
@@ -175,10 +166,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
         Ok(handle) => handle,
         Err(e) => {
             teardown(inner, None);
-            return (
-                SessionEnd::abnormal(ErrorKind::Other, format!("spawn failed: {e}")),
-                Some(opened.elapsed()),
-            );
+            return SessionEnd::abnormal(ErrorKind::Other, format!("spawn failed: {e}"));
         }
     };
 
@@ -200,18 +188,12 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
             end
         }
         Ok(()) => {
-            {
-                let mut ob = inner.lock_outbox();
-                if ob.state == State::Authenticating {
-                    ob.state = State::Open;
-                }
-                ob.reconnecting = false;
-            }
+            inner.lock_outbox().lifecycle.authenticated();
             inner.room.notify_all();
             if config.auth != Auth::None {
                 inner.emit(Event::Authenticated);
             }
-            if is_reconnect {
+            if opened.reconnect {
                 inner
                     .counters
                     .reconnects
@@ -225,7 +207,7 @@ fn session(inner: &Arc<Inner>, is_reconnect: bool) -> (SessionEnd, Option<Durati
         writer.close_notify();
     }
     teardown(inner, Some(receiver));
-    (end, Some(opened.elapsed()))
+    end
 }
 
 /// Closes the session socket and joins its receive thread.
@@ -252,8 +234,7 @@ fn finish(inner: &Inner, end: SessionEnd) {
     let (unsent, user_close, closing_for_good) = {
         let mut ob = inner.lock_outbox();
         let closing_for_good = ob.closing_for_good();
-        ob.state = State::Closed;
-        ob.reconnecting = false;
+        ob.lifecycle.finished();
         let unsent = ob.data.len();
         ob.data.clear();
         ob.control.clear();

@@ -6,7 +6,6 @@ use crate::event::Event;
 use crate::outbox::{Control, Outbox};
 use crate::pool::BufferPool;
 use crate::session::SessionEnd;
-use crate::state::State;
 use devian_ws_protocol::WsUrl;
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
@@ -236,7 +235,7 @@ impl Inner {
             self.shutdown_socket(Shutdown::Both);
             // Over for the caller now; the final events follow when the
             // thread ends.
-            self.lock_outbox().state = State::Closed;
+            self.lock_outbox().lifecycle.finished();
             self.room.notify_all();
             drop(handle);
         }

@@ -55,7 +55,6 @@ mod registry;
 mod sender;
 mod session;
 mod spin;
-mod state;
 mod tls_chain;
 mod transport;
 
@@ -63,10 +62,11 @@ pub use client::TEARDOWN_WAIT;
 pub use client::{Client, Reserved};
 pub use config::{Config, KeepAlive, MAX_RECV_QUEUE_MESSAGES};
 pub use delivery::Delivery;
+/// Connection states: the lifecycle shared with the WebGL build ([`devian_ws_policy::Lifecycle`]).
+pub use devian_ws_policy::State;
 pub use event::{ErrorKind, Event};
 pub use pool::PooledBuf;
 pub use registry::shutdown_all;
-pub use state::State;
 
 pub use devian_websocket::tls::TlsOptions;
 pub use devian_websocket::MAX_CLOSE_REASON;

@@ -7,7 +7,7 @@
 
 use crate::pool::PooledBuf;
 use crate::session::SessionEnd;
-use crate::state::State;
+use devian_ws_policy::lifecycle::{Lifecycle, SendRoute};
 use devian_ws_policy::{BoundedQueue, QueueLimits};
 use devian_ws_protocol::{CloseCode, ControlPayload, MessageKind};
 
@@ -88,10 +88,9 @@ pub(crate) struct UserClose {
 }
 
 pub(crate) struct Outbox {
-    pub(crate) state: State,
-    /// The connection was open once and is being re-established: sends are
-    /// buffered (bounded by `reconnect_limits`) instead of refused.
-    pub(crate) reconnecting: bool,
+    /// The state and its transitions, shared with the WebGL build; also says
+    /// when sends go to the reconnect buffer (bounded by `reconnect_limits`).
+    pub(crate) lifecycle: Lifecycle,
     pub(crate) data: BoundedQueue<OutMsg>,
     pub(crate) reconnect_limits: Option<QueueLimits>,
     pub(crate) control: ControlLane,
@@ -121,9 +120,10 @@ pub(crate) struct Outbox {
 
 impl Outbox {
     pub(crate) fn new(send_limits: QueueLimits, reconnect_limits: Option<QueueLimits>) -> Outbox {
+        let mut lifecycle = Lifecycle::new();
+        lifecycle.start();
         Outbox {
-            state: State::Connecting,
-            reconnecting: false,
+            lifecycle,
             data: BoundedQueue::new(send_limits),
             reconnect_limits,
             control: ControlLane::default(),
@@ -149,36 +149,45 @@ impl Outbox {
     /// for lack of room: it fits, or the message would be refused for
     /// another reason (not open, closed), which `admit` then reports.
     pub(crate) fn has_room(&self, size: usize) -> bool {
-        let limits = if self.closing_for_good() || self.state == State::Closed {
-            None
-        } else if self.reconnecting && self.state != State::Open {
-            self.reconnect_limits
-        } else if self.state == State::Open {
-            Some(self.data.limits())
-        } else {
-            None
+        let limits = match self.route() {
+            SendRoute::Now => Some(self.data.limits()),
+            SendRoute::Buffer => self.reconnect_limits,
+            SendRoute::NotOpen | SendRoute::Closed => None,
         };
         limits.is_none_or(|l| l.admits(self.data.len(), self.data.bytes(), size))
+    }
+
+    /// Where a send goes now. Unlike the WebGL build, sends made before the
+    /// first open are refused: only a dropped connection buffers.
+    fn route(&self) -> SendRoute {
+        if self.stop {
+            return SendRoute::Closed;
+        }
+        self.lifecycle
+            .route_send(self.reconnect_limits.is_some(), false)
     }
 
     /// Accepts a data message, or says why not. Never drops silently.
     pub(crate) fn admit(&mut self, msg: OutMsg, size: usize) -> devian_ws_protocol::Result<()> {
         use devian_ws_protocol::Error;
-        if self.closing_for_good() || self.state == State::Closed {
-            return Err(Error::AlreadyClosed);
-        }
-        let buffering = self.reconnecting && self.state != State::Open;
-        if buffering {
-            let Some(limits) = self.reconnect_limits else {
+        match self.route() {
+            SendRoute::Closed => return Err(Error::AlreadyClosed),
+            SendRoute::NotOpen if self.lifecycle.resuming() => {
                 return Err(Error::Usage(
                     "not open (reconnecting, reconnect buffer disabled)",
-                ));
-            };
-            if !limits.admits(self.data.len(), self.data.bytes(), size) {
-                return Err(Error::Capacity("reconnect buffer"));
+                ))
             }
-        } else if self.state != State::Open {
-            return Err(Error::Usage("not open"));
+            SendRoute::NotOpen => return Err(Error::Usage("not open")),
+            SendRoute::Buffer => {
+                let (n, bytes) = (self.data.len(), self.data.bytes());
+                if !self
+                    .reconnect_limits
+                    .is_some_and(|l| l.admits(n, bytes, size))
+                {
+                    return Err(Error::Capacity("reconnect buffer"));
+                }
+            }
+            SendRoute::Now => {}
         }
         self.data
             .push(msg, size)
@@ -231,18 +240,36 @@ mod tests {
         assert!(lane.pop().is_none());
     }
 
+    use devian_ws_policy::{AfterEnd, ReconnectPolicy, State};
+    use std::time::Duration;
+
+    /// Dials and opens (`authenticating`: a first message must go out first).
+    fn open(o: &mut Outbox, authenticating: bool) {
+        assert!(o.lifecycle.dial());
+        assert!(o.lifecycle.opened(Duration::ZERO, authenticating).is_some());
+    }
+
+    /// The open connection drops and a reconnect is scheduled.
+    fn drop_it(o: &mut Outbox) {
+        let after = o
+            .lifecycle
+            .ended(&ReconnectPolicy::default(), 1006, Duration::ZERO, 0.0);
+        assert!(matches!(after, AfterEnd::Reconnect { .. }));
+        assert_eq!(o.lifecycle.state(), State::Reconnecting);
+    }
+
     #[test]
     fn send_before_open_is_a_usage_error() {
         let mut o = Outbox::new(QueueLimits::new(4, 100), Some(QueueLimits::new(2, 100)));
         assert!(matches!(o.admit(msg(), 6), Err(Error::Usage(_))));
-        o.state = State::Authenticating;
+        open(&mut o, true);
         assert!(matches!(o.admit(msg(), 6), Err(Error::Usage(_))));
     }
 
     #[test]
     fn open_queue_is_bounded() {
         let mut o = Outbox::new(QueueLimits::new(2, 100), None);
-        o.state = State::Open;
+        open(&mut o, false);
         o.admit(msg(), 6).unwrap();
         o.admit(msg(), 6).unwrap();
         assert!(matches!(
@@ -255,8 +282,8 @@ mod tests {
     #[test]
     fn reconnecting_buffers_within_their_own_bound() {
         let mut o = Outbox::new(QueueLimits::new(10, 100), Some(QueueLimits::new(2, 100)));
-        o.reconnecting = true;
-        o.state = State::Reconnecting;
+        open(&mut o, false);
+        drop_it(&mut o);
         o.admit(msg(), 6).unwrap();
         o.admit(msg(), 6).unwrap();
         assert!(matches!(
@@ -264,7 +291,7 @@ mod tests {
             Err(Error::Capacity("reconnect buffer"))
         ));
         // Still buffering while the new connection authenticates.
-        o.state = State::Authenticating;
+        open(&mut o, true);
         assert!(matches!(
             o.admit(msg(), 6),
             Err(Error::Capacity("reconnect buffer"))
@@ -274,8 +301,8 @@ mod tests {
     #[test]
     fn reconnecting_without_buffer_refuses() {
         let mut o = Outbox::new(QueueLimits::new(10, 100), None);
-        o.reconnecting = true;
-        o.state = State::Reconnecting;
+        open(&mut o, false);
+        drop_it(&mut o);
         assert!(matches!(o.admit(msg(), 6), Err(Error::Usage(_))));
     }
 
@@ -283,7 +310,7 @@ mod tests {
     fn has_room_agrees_with_admit() {
         let mut o = Outbox::new(QueueLimits::new(2, 100), Some(QueueLimits::new(1, 100)));
         assert!(o.has_room(6), "not open: admit refuses for another reason");
-        o.state = State::Open;
+        open(&mut o, false);
         assert!(o.has_room(6));
         o.admit(msg(), 6).unwrap();
         o.admit(msg(), 6).unwrap();
@@ -291,17 +318,17 @@ mod tests {
         o.data.pop();
         assert!(o.has_room(6));
         assert!(!o.has_room(95), "over the byte bound");
-        o.reconnecting = true;
-        o.state = State::Reconnecting;
+        drop_it(&mut o);
         assert!(!o.has_room(6), "the reconnect buffer's own bound");
-        o.state = State::Closed;
+        o.lifecycle.finished();
         assert!(o.has_room(6), "closed: send says so");
     }
 
     #[test]
     fn send_after_close_is_already_closed() {
         let mut o = Outbox::new(QueueLimits::new(10, 100), None);
-        o.state = State::Open;
+        open(&mut o, false);
+        o.lifecycle.user_close();
         o.user_close = Some(UserClose {
             code: CloseCode::NORMAL,
             reason: String::new(),

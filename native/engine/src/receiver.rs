@@ -5,7 +5,6 @@ use crate::inner::Inner;
 use crate::outbox::Control;
 use crate::pool::PooledBuf;
 use crate::session::SessionEnd;
-use crate::state::State;
 use crate::transport::{into_error, ReadHalf};
 use devian_ws_protocol::deflate::{DeflateParams, PerMessageDeflate};
 use devian_ws_protocol::protocol::Reply;
@@ -252,7 +251,7 @@ fn on_peer_close(inner: &Inner, reader: &ReadHalf, close: &PeerClose) {
     ob.close_answered = ob.close_sent;
     let started = !ob.close_sent && !std::mem::replace(&mut ob.closing_emitted, true);
     if !ob.close_sent {
-        ob.state = State::Closing;
+        ob.lifecycle.closing();
     }
     drop(ob);
     if started {

@@ -10,8 +10,8 @@ use crate::event::{is_timeout, ErrorKind, Event};
 use crate::inner::Inner;
 use crate::outbox::{Control, OutMsg};
 use crate::session::SessionEnd;
-use crate::state::State;
 use crate::transport::{into_error, WriteHalf};
+use devian_ws_policy::State;
 use devian_ws_protocol::protocol::frame::apply_mask;
 use devian_ws_protocol::{CloseCode, Encoder, MessageKind, Opcode, MAX_HEADER_LEN};
 use std::io::{self, IoSlice};
@@ -197,7 +197,8 @@ impl<'a> Sender<'a> {
                 window.check(outstanding, answered, |len| inner.record_sent(len));
             }
             if ob.stop {
-                let send_close = !ob.close_sent && ob.end.is_none() && ob.state == State::Open;
+                let send_close =
+                    !ob.close_sent && ob.end.is_none() && ob.lifecycle.state() == State::Open;
                 ob.close_sent = true;
                 return Ok(Job::Stop { send_close });
             }
@@ -217,7 +218,7 @@ impl<'a> Sender<'a> {
             let already_sent = ob.close_sent;
             // What was accepted before the user's close goes out before the
             // Close frame, while the close timeout allows.
-            let open = ob.state == State::Open || ob.state == State::Closing;
+            let open = matches!(ob.lifecycle.state(), State::Open | State::Closing);
             let flushing = !already_sent
                 && open
                 && !ob.data.is_empty()
@@ -235,7 +236,7 @@ impl<'a> Sender<'a> {
                     return Ok(job);
                 }
             }
-            if !ob.close_sent && (ob.state == State::Open || flushing) {
+            if !ob.close_sent && (ob.lifecycle.state() == State::Open || flushing) {
                 // Take a batch, so many small messages cost one write.
                 // With at-least-once delivery, only as much as the window holds.
                 let mut bytes = 0;

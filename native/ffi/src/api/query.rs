@@ -6,7 +6,6 @@ use crate::guard::{guard, guard_value};
 use crate::registry;
 use crate::stats::DwsStats;
 use crate::status::DwsStatus;
-use devian_ws_engine::State;
 use devian_ws_policy::abi;
 use interoptopus::{ffi_constant, ffi_function};
 use std::ffi::c_void;
@@ -30,17 +29,6 @@ pub const DWS_STATE_CLOSING: u32 = abi::state::CLOSING;
 #[ffi_constant]
 pub const DWS_STATE_RECONNECTING: u32 = abi::state::RECONNECTING;
 
-fn state_code(s: State) -> u32 {
-    match s {
-        State::Closed => DWS_STATE_CLOSED,
-        State::Connecting => DWS_STATE_CONNECTING,
-        State::Authenticating => DWS_STATE_AUTHENTICATING,
-        State::Open => DWS_STATE_OPEN,
-        State::Closing => DWS_STATE_CLOSING,
-        State::Reconnecting => DWS_STATE_RECONNECTING,
-    }
-}
-
 /// Writes the connection state (DWS_STATE_*) to `*out_state` (caller-owned).
 ///
 /// # Safety
@@ -51,7 +39,7 @@ fn state_code(s: State) -> u32 {
 pub unsafe extern "C" fn dws_client_state(handle: u64, out_state: *mut u32) -> DwsStatus {
     guard(|| {
         let entry = registry::get(handle)?;
-        let state = entry.with_client_or(DWS_STATE_CLOSED, |c| state_code(c.state()))?;
+        let state = entry.with_client_or(DWS_STATE_CLOSED, |c| c.state().wire())?;
         // SAFETY: the out-pointer is null (refused by `write_out`) or valid for one write, per the `# Safety` contract.
         unsafe { write_out(out_state, state, "out_state") }?;
         Ok(DwsStatus::Ok)

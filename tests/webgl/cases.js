@@ -12,7 +12,7 @@ var MSG = { TEXT: 1, BINARY: 2 };
 var E = { OK: 0, EMPTY: 1, INVALID_HANDLE: -1, NULL_POINTER: -2, INVALID_ARGUMENT: -3, INVALID_STATE: -4, QUEUE_FULL: -5, CLOSED: -6, INVALID_UTF8: -7 };
 var STATE = { CLOSED: 0, CONNECTING: 1, OPEN: 3, CLOSING: 4, RECONNECTING: 5 };
 // Offsets of native/ffi/include/devian_ws.h for wasm32 (the C player checks them with a compiler).
-var EV = { kind: 0, message_kind: 4, data: 8, len: 16, code: 24, was_clean: 26, attempt: 32, delay_ms: 36 };
+var EV = { kind: 0, message_kind: 4, data: 8, len: 16, code: 24, was_clean: 26, attempt: 32, delay_ms: 36, unsent: 40 };
 var OPT = {
   send_queue_max_bytes: [48, 'u64'], reconnect_enabled: [72, 'u8'], reconnect_max_attempts: [76, 'u32'],
   reconnect_initial_delay_ms: [80, 'u32'], reconnect_max_delay_ms: [84, 'u32'],
@@ -145,10 +145,15 @@ UnityClient.prototype.update = function () {
     var e = this.ev, kind = u32(e + EV.kind), len = u64(e + EV.len), data = u32(e + EV.data);
     var code = 0, aux = 0;
     if (kind === KIND.MESSAGE) code = u32(e + EV.message_kind);
-    if (kind === KIND.CLOSED) { code = HEAPU8[e + EV.code] | HEAPU8[e + EV.code + 1] << 8; aux = HEAPU8[e + EV.was_clean]; }
+    var unsent = 0;
+    if (kind === KIND.CLOSED) {
+      code = HEAPU8[e + EV.code] | HEAPU8[e + EV.code + 1] << 8;
+      aux = HEAPU8[e + EV.was_clean];
+      unsent = u64(e + EV.unsent);
+    }
     if (kind === KIND.RECONNECTING) { code = u32(e + EV.attempt); aux = u32(e + EV.delay_ms); }
     check(len === 0 || data !== 0, 'an event with ' + len + ' bytes at address 0');
-    this.events.push({ kind: kind, code: code, aux: aux, data: HEAPU8.slice(data, data + len) });
+    this.events.push({ kind: kind, code: code, aux: aux, unsent: unsent, data: HEAPU8.slice(data, data + len) });
     this.call('dws_client_release');
   }
 };
@@ -321,6 +326,24 @@ var CASES = [
       await serverCtl('start');
       await c.waitFor(function (e) { return e.kind === KIND.OPEN; }, 'open');
       check(c.stats().reconnects === 0, 'counted as a reconnect');
+    } finally {
+      c.dispose();
+      await serverCtl('start');
+    }
+  }],
+  // As natively: sends the close drops are reported, not lost silently.
+  ['a close while reconnecting reports the buffered sends it dropped', async function () {
+    var c = new UnityClient(wsUrl, { reconnect_enabled: 1, reconnect_max_attempts: 0, reconnect_initial_delay_ms: 5000,
+      reconnect_multiplier: 2.0, reconnect_max_delay_ms: 5000, reconnect_jitter: 0 });
+    try {
+      await c.open();
+      await serverCtl('stop');
+      await c.waitFor(function (e) { return e.kind === KIND.RECONNECTING; }, 'reconnecting');
+      check(c.send(pattern(3), false) === E.OK && c.send(pattern(4), false) === E.OK, 'sends were refused');
+      ok(withCString('bye', function (p) { return c.call('dws_client_close', 4000, p); }), 'close');
+      var ev = await c.waitFor(function (e) { return e.kind === KIND.CLOSED; }, 'closed');
+      check(ev.code === 4000 && ev.unsent === 2, 'closed with ' + ev.code + ', ' + ev.unsent + ' unsent');
+      check(c.stats().messagesUnsent === 2, 'statistics ' + JSON.stringify(c.stats()));
     } finally {
       c.dispose();
       await serverCtl('start');

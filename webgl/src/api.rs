@@ -278,8 +278,16 @@ pub fn ws_last_aux(id: i32) -> i32 {
     }))
 }
 
-/// Writes the statistics at `ptr` in `heap`: eight little-endian `u64` in the order of
-/// [`Stats`](devian_ws_policy::Stats)' fields (64 bytes).
+/// Buffered sends that the `Closed` event [`ws_next`] returned last dropped (else 0).
+#[wasm_bindgen]
+pub fn ws_last_unsent(id: i32) -> f64 {
+    id_of(id)
+        .and_then(|id| registry::with(&CONNECTIONS, id, |c| Ok(c.last_unsent() as f64)))
+        .unwrap_or(0.0)
+}
+
+/// Writes the statistics at `ptr` in `heap`: nine little-endian `u64`, as the C ABI's
+/// `DwsStats` (72 bytes).
 #[wasm_bindgen]
 pub fn ws_stats(id: i32, heap: &Uint8Array, ptr: u32) -> i32 {
     status(id_of(id).and_then(|id| {
@@ -294,18 +302,19 @@ pub fn ws_stats(id: i32, heap: &Uint8Array, ptr: u32) -> i32 {
                 s.last_rtt_us,
                 s.send_queue_depth,
                 s.recv_queue_depth,
+                s.messages_unsent,
             ];
-            let mut bytes = [0u8; 64];
+            let mut bytes = [0u8; 72];
             for (chunk, v) in bytes.chunks_exact_mut(8).zip(fields) {
                 chunk.copy_from_slice(&v.to_le_bytes());
             }
-            if u64::from(ptr) + 64 > u64::from(heap.length()) {
+            if u64::from(ptr) + 72 > u64::from(heap.length()) {
                 return Err(Error::new(
                     ErrorKind::InvalidArgument,
                     "statistics buffer is outside the heap",
                 ));
             }
-            heap.subarray(ptr, ptr + 64).copy_from(&bytes);
+            heap.subarray(ptr, ptr + 72).copy_from(&bytes);
             Ok(0)
         })
     }))

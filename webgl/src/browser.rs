@@ -15,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::event::Event;
+use crate::event::{BridgeFields, ErrorKind as EventErrorKind, Event};
 use crate::options::Options;
 use crate::registry::{self, Registry};
 use crate::session::{AfterClose, CloseAction, Dial, Outgoing, Route, Session, State};
@@ -147,6 +147,7 @@ pub struct Connection {
     last_len: u32,
     last_code: u32,
     last_aux: u32,
+    last_unsent: u64,
 }
 
 impl Connection {
@@ -176,6 +177,7 @@ impl Connection {
             last_len: 0,
             last_code: 0,
             last_aux: 0,
+            last_unsent: 0,
         })
     }
 
@@ -253,10 +255,10 @@ impl Connection {
                 Outgoing::Buffered(Outbound::Text(text)) => send_js_string(&ws, text),
             };
             if let Err(e) = sent {
-                self.session.failed(format!(
-                    "sending a buffered message failed: {}",
-                    describe(&e)
-                ));
+                self.session.failed(
+                    EventErrorKind::Other,
+                    format!("sending a buffered message failed: {}", describe(&e)),
+                );
             }
         }
     }
@@ -276,8 +278,10 @@ impl Connection {
             self.session.received(Incoming::Text(utf8), len, true);
         } else {
             // Only a Blob could get here, and binaryType is "arraybuffer" from the start.
-            self.session
-                .failed("received a message of an unexpected type");
+            self.session.failed(
+                EventErrorKind::Protocol,
+                "received a message of an unexpected type",
+            );
         }
     }
 
@@ -287,8 +291,10 @@ impl Connection {
         // that follows says more. The application's own close() of a connecting socket also
         // fires `error`, which is not a failure.
         if generation == self.generation && !self.session.user_closed() {
-            self.session
-                .failed("WebSocket error (the browser gives no details; the close event follows)");
+            self.session.failed(
+                EventErrorKind::Io,
+                "WebSocket error (the browser gives no details; the close event follows)",
+            );
         }
     }
 
@@ -318,7 +324,7 @@ impl Connection {
         };
         if let Err(e) = self.dial(dial) {
             // Counts as a failed attempt: the policy decides whether another one follows.
-            self.session.failed(e.message());
+            self.session.failed(EventErrorKind::Other, e.message());
             if let AfterClose::Reconnect(delay) = self.session.closed(
                 1006,
                 String::new(),
@@ -434,25 +440,26 @@ impl Connection {
         let Some(event) = self.session.pop() else {
             return Ok(0);
         };
-        let kind = event.kind() as i32;
+        let kind = event.wire_kind() as i32;
         self.last_code = event.code();
         self.last_aux = event.aux();
+        self.last_unsent = match &event {
+            Event::Closed { unsent, .. } => *unsent,
+            _ => 0,
+        };
         self.last_len = len;
         match event {
-            Event::Message {
-                data: Incoming::Binary(buffer),
-                ..
-            } => dest.set(&Uint8Array::new(&buffer), 0),
-            Event::Message {
-                data: Incoming::Text(utf8),
-                ..
-            } => dest.set(&utf8, 0),
-            Event::Open { protocol } | Event::Reconnected { protocol } => {
-                dest.copy_from(protocol.as_bytes())
-            }
+            Event::Message { data, .. } => match data.data {
+                Incoming::Binary(buffer) => dest.set(&Uint8Array::new(&buffer), 0),
+                Incoming::Text(utf8) => dest.set(&utf8, 0),
+            },
+            Event::Open { protocol } => dest.copy_from(protocol.unwrap_or_default().as_bytes()),
             Event::Closed { reason, .. } => dest.copy_from(reason.as_bytes()),
-            Event::Error { message } => dest.copy_from(message.as_bytes()),
-            Event::Closing | Event::Reconnecting { .. } | Event::Authenticated => {}
+            Event::Error { text, .. } => dest.copy_from(text.as_bytes()),
+            Event::Closing
+            | Event::Reconnecting { .. }
+            | Event::Reconnected
+            | Event::Authenticated => {}
         }
         Ok(kind)
     }
@@ -477,6 +484,11 @@ impl Connection {
     /// Second number of that event (clean-close flag or reconnect delay in ms).
     pub fn last_aux(&self) -> u32 {
         self.last_aux
+    }
+
+    /// Buffered sends a `Closed` returned last by [`Connection::next`] dropped (else 0).
+    pub fn last_unsent(&self) -> u64 {
+        self.last_unsent
     }
 }
 

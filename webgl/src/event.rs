@@ -1,127 +1,82 @@
-//! What a connection reports to the game, queued until the game's `Update()` polls it.
+//! What a connection reports to the game, queued until the game's `Update()` polls it: the
+//! event type the native engine uses too ([`devian_ws_policy::Event`]), with the browser's
+//! forms of a received message, and the numbers the bridge writes into `dws_client_poll`'s
+//! `DwsEvent`.
 
 use devian_ws_policy::abi;
 
-/// Kinds of event, numbered as the native library's `DwsEvent.kind`
-/// ([`abi::event`]): the bridge writes them into the `DwsEvent` of `dws_client_poll`, which
-/// C# reads the same way on every platform.
+pub use devian_ws_policy::ErrorKind;
+
+/// Text or binary, as the browser delivered it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u32)]
-pub enum EventKind {
-    /// The connection opened; payload: the negotiated sub-protocol (may be empty).
-    Open = abi::event::OPEN,
-    /// A message; code: [`abi::message`] TEXT or BINARY; payload: its bytes.
-    Message = abi::event::MESSAGE,
-    /// The application started the close handshake.
-    Closing = abi::event::CLOSING,
-    /// The connection is closed for good; code: the close code; aux: 1 if the close
-    /// handshake completed; payload: the UTF-8 reason.
-    Closed = abi::event::CLOSED,
-    /// Something failed; payload: a UTF-8 description. A `Closed` follows when fatal.
-    Error = abi::event::ERROR,
-    /// The connection dropped and a reconnect is scheduled; code: the attempt (1-based);
-    /// aux: the delay in milliseconds.
-    Reconnecting = abi::event::RECONNECTING,
-    /// A reconnect succeeded; buffered sends are being flushed; payload: the sub-protocol.
-    Reconnected = abi::event::RECONNECTED,
-    /// Authentication was applied (the first message was written, or the URL / sub-protocol
-    /// carried the token).
-    Authenticated = abi::event::AUTHENTICATED,
+pub enum MessageKind {
+    /// UTF-8 text.
+    Text,
+    /// Binary.
+    Binary,
 }
 
-/// One queued event. `M` is the received-message handle: the browser build keeps the
-/// browser's own buffer there (so the only copy is the one into the game's heap); tests use
-/// plain bytes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event<M> {
-    /// See [`EventKind::Open`].
-    Open {
-        /// Negotiated sub-protocol, empty when none.
-        protocol: String,
-    },
-    /// See [`EventKind::Message`].
-    Message {
-        /// The message.
-        data: M,
-        /// Its length in bytes.
-        len: usize,
-        /// Text (UTF-8) rather than binary.
-        text: bool,
-    },
-    /// See [`EventKind::Closing`].
-    Closing,
-    /// See [`EventKind::Closed`].
-    Closed {
-        /// Close code (1005 when the peer sent none, 1006 when the connection just dropped).
-        code: u16,
-        /// Close reason.
-        reason: String,
-        /// Whether the close handshake completed (RFC 6455 §7.1.4 "cleanly").
-        clean: bool,
-    },
-    /// See [`EventKind::Error`].
-    Error {
-        /// What failed.
-        message: String,
-    },
-    /// See [`EventKind::Reconnecting`].
-    Reconnecting {
-        /// Attempt number, 1-based.
-        attempt: u32,
-        /// Milliseconds until the attempt.
-        delay_ms: u32,
-    },
-    /// See [`EventKind::Reconnected`].
-    Reconnected {
-        /// Negotiated sub-protocol, empty when none.
-        protocol: String,
-    },
-    /// See [`EventKind::Authenticated`].
-    Authenticated,
+/// A received message: `M` is the browser's own buffer (so the only copy is the one into the
+/// game's heap); tests use plain bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received<M> {
+    /// The message.
+    pub data: M,
+    /// Its length in bytes.
+    pub len: usize,
 }
 
-impl<M> Event<M> {
-    /// The kind, as numbered for the bridge.
-    pub fn kind(&self) -> EventKind {
-        match self {
-            Event::Open { .. } => EventKind::Open,
-            Event::Message { .. } => EventKind::Message,
-            Event::Closing => EventKind::Closing,
-            Event::Closed { .. } => EventKind::Closed,
-            Event::Error { .. } => EventKind::Error,
-            Event::Reconnecting { .. } => EventKind::Reconnecting,
-            Event::Reconnected { .. } => EventKind::Reconnected,
-            Event::Authenticated => EventKind::Authenticated,
-        }
-    }
+/// One queued event.
+pub type Event<M> = devian_ws_policy::Event<MessageKind, Received<M>>;
 
-    /// Bytes of payload the game must make room for.
-    pub fn payload_len(&self) -> usize {
+/// The fields of `DwsEvent` the bridge fills from an event besides its kind
+/// ([`devian_ws_policy::Event::wire_kind`]).
+pub trait BridgeFields {
+    /// Bytes of payload the game must make room for: the message, the sub-protocol of an
+    /// `Open`, the reason of a `Closed`, the text of an `Error`.
+    fn payload_len(&self) -> usize;
+    /// The message kind ([`abi::message`]), close code or reconnect attempt; else 0.
+    fn code(&self) -> u32;
+    /// 1/0 for a clean close, the reconnect delay in ms; else 0.
+    fn aux(&self) -> u32;
+}
+
+impl<M> BridgeFields for Event<M> {
+    fn payload_len(&self) -> usize {
         match self {
-            Event::Open { protocol } | Event::Reconnected { protocol } => protocol.len(),
-            Event::Message { len, .. } => *len,
+            Event::Open { protocol } => protocol.as_ref().map_or(0, String::len),
+            Event::Message { data, .. } => data.len,
             Event::Closed { reason, .. } => reason.len(),
-            Event::Error { message } => message.len(),
-            Event::Closing | Event::Reconnecting { .. } | Event::Authenticated => 0,
+            Event::Error { text, .. } => text.len(),
+            Event::Closing
+            | Event::Reconnecting { .. }
+            | Event::Reconnected
+            | Event::Authenticated => 0,
         }
     }
 
-    /// The event's number: message kind, close code, reconnect attempt, or 0.
-    pub fn code(&self) -> u32 {
+    fn code(&self) -> u32 {
         match self {
-            Event::Message { text: true, .. } => abi::message::TEXT,
-            Event::Message { text: false, .. } => abi::message::BINARY,
+            Event::Message {
+                kind: MessageKind::Text,
+                ..
+            } => abi::message::TEXT,
+            Event::Message {
+                kind: MessageKind::Binary,
+                ..
+            } => abi::message::BINARY,
             Event::Closed { code, .. } => u32::from(*code),
             Event::Reconnecting { attempt, .. } => *attempt,
             _ => 0,
         }
     }
 
-    /// The event's second number: 1/0 for a clean close, the reconnect delay in ms, or 0.
-    pub fn aux(&self) -> u32 {
+    fn aux(&self) -> u32 {
         match self {
-            Event::Closed { clean, .. } => u32::from(*clean),
-            Event::Reconnecting { delay_ms, .. } => *delay_ms,
+            Event::Closed { was_clean, .. } => u32::from(*was_clean),
+            Event::Reconnecting { delay, .. } => {
+                u32::try_from(delay.as_millis()).unwrap_or(u32::MAX)
+            }
             _ => 0,
         }
     }
@@ -130,42 +85,49 @@ impl<M> Event<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core::time::Duration;
 
     #[test]
     fn kinds_sizes_and_codes() {
         let m: Event<Vec<u8>> = Event::Message {
-            data: vec![1, 2, 3],
-            len: 3,
-            text: false,
+            kind: MessageKind::Binary,
+            data: Received {
+                data: vec![1, 2, 3],
+                len: 3,
+            },
         };
-        assert_eq!(
-            (m.kind(), m.payload_len(), m.code()),
-            (EventKind::Message, 3, 2)
-        );
+        assert_eq!((m.wire_kind(), m.payload_len(), m.code()), (2, 3, 2));
         let t: Event<Vec<u8>> = Event::Message {
-            data: b"hi".to_vec(),
-            len: 2,
-            text: true,
+            kind: MessageKind::Text,
+            data: Received {
+                data: b"hi".to_vec(),
+                len: 2,
+            },
         };
-        assert_eq!((t.kind() as u32, t.code()), (2, 1), "message, text");
+        assert_eq!((t.wire_kind(), t.code()), (2, 1), "message, text");
         let closing: Event<Vec<u8>> = Event::Closing;
-        assert_eq!((closing.kind() as u32, closing.payload_len()), (3, 0));
+        assert_eq!((closing.wire_kind(), closing.payload_len()), (3, 0));
         let c: Event<Vec<u8>> = Event::Closed {
             code: 4001,
             reason: "bye".into(),
-            clean: true,
+            was_clean: true,
+            unsent: 0,
         };
         assert_eq!(
-            (c.kind() as u32, c.payload_len(), c.code(), c.aux()),
+            (c.wire_kind(), c.payload_len(), c.code(), c.aux()),
             (4, 3, 4001, 1)
         );
         let r: Event<Vec<u8>> = Event::Reconnecting {
             attempt: 2,
-            delay_ms: 10,
+            delay: Duration::from_millis(10),
         };
         assert_eq!(
-            (r.kind() as u32, r.payload_len(), r.code(), r.aux()),
+            (r.wire_kind(), r.payload_len(), r.code(), r.aux()),
             (6, 0, 2, 10)
         );
+        let o: Event<Vec<u8>> = Event::Open {
+            protocol: Some("chat".into()),
+        };
+        assert_eq!((o.wire_kind(), o.payload_len()), (1, 4));
     }
 }

@@ -25,6 +25,6 @@ mod registry;
 pub mod session;
 
 pub use error::{Error, ErrorKind, Result};
-pub use event::{Event, EventKind};
+pub use event::{Event, MessageKind, Received};
 pub use options::Options;
 pub use session::{Session, State};

@@ -19,7 +19,7 @@ pub use devian_ws_policy::State;
 
 use crate::close;
 use crate::error::{Error, ErrorKind, Result};
-use crate::event::Event;
+use crate::event::{ErrorKind as EventErrorKind, Event, MessageKind, Received};
 use crate::options::Options;
 
 /// Where to dial: the URL with authentication applied and the sub-protocols to offer.
@@ -188,16 +188,16 @@ impl<In, Out> Session<In, Out> {
         let Some(opened) = self.lifecycle.opened(millis(now_ms), false) else {
             return Vec::new();
         };
-        self.protocol.clone_from(&protocol);
         self.events.push_back(Event::Open {
-            protocol: protocol.clone(),
+            protocol: (!protocol.is_empty()).then(|| protocol.clone()),
         });
+        self.protocol = protocol;
         if self.options.auth != Auth::None {
             self.events.push_back(Event::Authenticated);
         }
         if opened.reconnect {
             self.stats.reconnects += 1;
-            self.events.push_back(Event::Reconnected { protocol });
+            self.events.push_back(Event::Reconnected);
         }
         let mut out = Vec::with_capacity(self.queue.len() + 1);
         if let Some(auth) = self.options.auth.first_message() {
@@ -224,13 +224,22 @@ impl<In, Out> Session<In, Out> {
         }
         self.stats.messages_received += 1;
         self.stats.bytes_received += len as u64;
-        self.events.push_back(Event::Message { data, len, text });
+        let kind = if text {
+            MessageKind::Text
+        } else {
+            MessageKind::Binary
+        };
+        self.events.push_back(Event::Message {
+            kind,
+            data: Received { data, len },
+        });
     }
 
-    /// Something failed (the browser's `error` event has no details; the message says what).
-    pub fn failed(&mut self, message: impl Into<String>) {
+    /// Something failed (the browser's `error` event has no details; the text says what).
+    pub fn failed(&mut self, kind: EventErrorKind, text: impl Into<String>) {
         self.events.push_back(Event::Error {
-            message: message.into(),
+            kind,
+            text: text.into(),
         });
     }
 
@@ -253,10 +262,8 @@ impl<In, Out> Session<In, Out> {
             .ended(&self.options.reconnect, code, millis(now_ms), random01)
         {
             AfterEnd::Reconnect { attempt, delay } => {
-                self.events.push_back(Event::Reconnecting {
-                    attempt,
-                    delay_ms: u32::try_from(delay.as_millis()).unwrap_or(u32::MAX),
-                });
+                self.events
+                    .push_back(Event::Reconnecting { attempt, delay });
                 AfterClose::Reconnect(delay)
             }
             AfterEnd::Finish => {
@@ -273,16 +280,21 @@ impl<In, Out> Session<In, Out> {
         self.lifecycle.finished();
         let dropped = self.queue.len();
         self.queue.clear();
+        self.stats.messages_unsent += dropped as u64;
         if dropped > 0 {
-            self.failed(format!(
-                "{dropped} buffered send(s) were dropped: the connection closed before they \
-                 could be written"
-            ));
+            self.failed(
+                EventErrorKind::Other,
+                format!(
+                    "{dropped} buffered send(s) were dropped: the connection closed before \
+                     they could be written"
+                ),
+            );
         }
         self.events.push_back(Event::Closed {
             code,
             reason,
-            clean,
+            was_clean: clean,
+            unsent: dropped as u64,
         });
     }
 
@@ -396,7 +408,7 @@ fn queue_full() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use devian_ws_policy::QueueLimits;
+    use devian_ws_policy::{abi, QueueLimits};
 
     type S = Session<Vec<u8>, Vec<u8>>;
 
@@ -432,18 +444,21 @@ mod tests {
             drain(&mut s),
             vec![
                 Event::Open {
-                    protocol: "chat".into()
+                    protocol: Some("chat".into())
                 },
                 Event::Message {
-                    data: vec![1, 2],
-                    len: 2,
-                    text: false
+                    kind: MessageKind::Binary,
+                    data: Received {
+                        data: vec![1, 2],
+                        len: 2
+                    },
                 },
                 Event::Closing,
                 Event::Closed {
                     code: 4001,
                     reason: "bye".into(),
-                    clean: false
+                    was_clean: false,
+                    unsent: 0
                 },
             ]
         );
@@ -557,11 +572,8 @@ mod tests {
             other => panic!("auth message must go first, got {other:?}"),
         }
         assert_eq!(out[1], (Outgoing::Buffered(vec![7]), 1));
-        let kinds: Vec<_> = drain(&mut s).iter().map(Event::kind).collect();
-        assert_eq!(
-            kinds,
-            [crate::EventKind::Open, crate::EventKind::Authenticated]
-        );
+        let kinds: Vec<_> = drain(&mut s).iter().map(Event::wire_kind).collect();
+        assert_eq!(kinds, [abi::event::OPEN, abi::event::AUTHENTICATED]);
     }
 
     #[test]
@@ -612,7 +624,7 @@ mod tests {
         assert!(matches!(events[2], Event::Reconnecting { attempt: 2, .. }));
         // Native order on a reconnect: Open, then Reconnected.
         assert!(matches!(events[3], Event::Open { .. }));
-        assert!(matches!(events[4], Event::Reconnected { .. }));
+        assert!(matches!(events[4], Event::Reconnected));
         assert_eq!(events.len(), 5);
         assert_eq!(s.stats().reconnects, 1);
     }
@@ -644,9 +656,11 @@ mod tests {
             Event::Closed {
                 code: 1006,
                 reason: String::new(),
-                clean: false
+                was_clean: false,
+                unsent: 1
             }
         );
+        assert_eq!(s.stats().messages_unsent, 1);
     }
 
     // Like the native engine: a server that accepts and drops at once does not reset the
@@ -727,11 +741,8 @@ mod tests {
         s.reconnect_due().unwrap();
         s.opened(String::new(), 0.0);
         // The first open after failed dials is an Open, not a Reconnected.
-        let kinds: Vec<_> = drain(&mut s).iter().map(Event::kind).collect();
-        assert_eq!(
-            kinds,
-            [crate::EventKind::Reconnecting, crate::EventKind::Open]
-        );
+        let kinds: Vec<_> = drain(&mut s).iter().map(Event::wire_kind).collect();
+        assert_eq!(kinds, [abi::event::RECONNECTING, abi::event::OPEN]);
         assert_eq!(s.stats().reconnects, 0);
     }
 

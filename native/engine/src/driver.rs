@@ -264,7 +264,7 @@ fn finish(inner: &Inner, end: SessionEnd) {
         _ => (end.code, end.reason),
     };
     inner.emit(Event::Closed {
-        code,
+        code: code.0,
         reason,
         was_clean: end.clean,
         unsent,

@@ -64,7 +64,7 @@ pub use config::{Config, KeepAlive, MAX_RECV_QUEUE_MESSAGES};
 pub use delivery::Delivery;
 /// Connection states: the lifecycle shared with the WebGL build ([`devian_ws_policy::Lifecycle`]).
 pub use devian_ws_policy::State;
-pub use event::{ErrorKind, Event};
+pub use event::{error_kind, ErrorKind, Event};
 pub use pool::PooledBuf;
 pub use registry::shutdown_all;
 

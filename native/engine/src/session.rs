@@ -46,7 +46,7 @@ impl SessionEnd {
     /// failures are 1002, or the code the error itself fails with.
     pub(crate) fn from_error(e: &Error) -> SessionEnd {
         use devian_ws_protocol::error::HandshakeError;
-        let kind = ErrorKind::of(e);
+        let kind = crate::event::error_kind(e);
         let code = match e {
             Error::Tls(_) => CloseCode::TLS_HANDSHAKE,
             Error::Handshake(HandshakeError::Rejected { status, .. }) if *status >= 500 => {

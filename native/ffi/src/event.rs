@@ -2,7 +2,7 @@
 //! borrowed pointer into memory the handle keeps alive until the next poll
 //! or release.
 
-use devian_ws_engine::{ErrorKind, Event, PooledBuf};
+use devian_ws_engine::{Event, PooledBuf};
 use devian_ws_policy::abi;
 use devian_ws_protocol::MessageKind;
 use interoptopus::{ffi_constant, ffi_type};
@@ -119,14 +119,14 @@ impl DwsEvent {
                 unsent,
             } => DwsEvent {
                 kind: DWS_EVENT_CLOSED,
-                code: code.0,
+                code: *code,
                 was_clean: u8::from(*was_clean),
                 unsent: *unsent,
                 ..with_bytes(base, reason.as_bytes())
             },
             Event::Error { kind, text } => DwsEvent {
                 kind: DWS_EVENT_ERROR,
-                error_kind: error_kind_code(*kind),
+                error_kind: kind.wire(),
                 ..with_bytes(base, text.as_bytes())
             },
             Event::Reconnecting { attempt, delay } => DwsEvent {
@@ -162,10 +162,6 @@ pub fn message_kind_code(kind: MessageKind) -> u32 {
     }
 }
 
-fn error_kind_code(kind: ErrorKind) -> u32 {
-    kind as u8 as u32
-}
-
 /// The bytes of a received message, in place in the pooled buffer (no copy).
 fn payload(buf: &PooledBuf) -> &[u8] {
     buf.as_slice()
@@ -174,7 +170,6 @@ fn payload(buf: &PooledBuf) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use devian_ws_protocol::CloseCode;
     use std::time::Duration;
 
     fn text_of(e: &DwsEvent) -> &str {
@@ -190,7 +185,7 @@ mod tests {
     fn closed_carries_code_reason_and_cleanliness() {
         // RFC 6455 §7.1.5: 1006 means no Close frame was received.
         let ev = Event::Closed {
-            code: CloseCode(1006),
+            code: 1006,
             reason: "gone".into(),
             was_clean: false,
             unsent: 7,
@@ -218,7 +213,7 @@ mod tests {
     #[test]
     fn error_and_reconnecting_fields() {
         let ev = Event::Error {
-            kind: ErrorKind::Tls,
+            kind: devian_ws_engine::ErrorKind::Tls,
             text: "unknown issuer".into(),
         };
         let d = DwsEvent::describe(&ev);

@@ -9,12 +9,14 @@ pub mod abi;
 pub mod auth;
 pub mod buffer;
 mod escape;
+pub mod event;
 pub mod lifecycle;
 pub mod reconnect;
 pub mod stats;
 
 pub use auth::Auth;
 pub use buffer::{BoundedQueue, QueueLimits};
+pub use event::{ErrorKind, Event};
 pub use lifecycle::{AfterEnd, Lifecycle, SendRoute, State, UserClose};
 pub use reconnect::ReconnectPolicy;
 pub use stats::Stats;

@@ -49,7 +49,7 @@ impl EngineClient {
                 Some(Event::Open { .. }) => return Ok(()),
                 Some(Event::Error { text, .. }) => return Err(format!("connect: {text}")),
                 Some(Event::Closed { code, reason, .. }) => {
-                    return Err(format!("closed while connecting: {} {reason}", code.0))
+                    return Err(format!("closed while connecting: {code} {reason}"))
                 }
                 Some(_) => {}
                 None if Instant::now() > deadline => return Err("connect timed out".into()),
@@ -113,7 +113,7 @@ impl BenchClient for EngineClient {
                 }) => return Ok(Received::Text(String::from_utf8_lossy(&data).into_owned())),
                 Some(Event::Error { text, .. }) => return Err(text),
                 Some(Event::Closed { code, reason, .. }) => {
-                    return Err(format!("closed: {} {reason}", code.0))
+                    return Err(format!("closed: {code} {reason}"))
                 }
                 Some(_) => {}
                 None => {

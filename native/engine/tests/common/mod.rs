@@ -303,7 +303,7 @@ pub fn wait_closed(client: &Client, other: impl FnMut(Event)) -> Closed {
             was_clean,
             unsent,
         } => Closed {
-            code,
+            code: CloseCode(code),
             reason,
             was_clean,
             unsent,

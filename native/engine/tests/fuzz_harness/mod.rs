@@ -207,7 +207,7 @@ pub fn check_receive_path(data: &[u8]) {
             }
             Some(Event::Closed {
                 code, was_clean, ..
-            }) => break (code, was_clean),
+            }) => break (CloseCode(code), was_clean),
             Some(_) => {}
             None => std::thread::sleep(Duration::from_micros(100)),
         }

@@ -76,7 +76,6 @@ var DevianWsLibrary = {
       attempt: 32, delay_ms: 36, unsent: 40
     },
     EVENT_SIZE: 48,
-    STATS_SIZE: 72,
 
     module: function () {
       var w = globalThis['DevianWsWasm'];
@@ -232,6 +231,7 @@ var DevianWsLibrary = {
       } else if (kind === 4) {
         HEAPU8[out + E.code] = code; HEAPU8[out + E.code + 1] = code >>> 8;
         HEAPU8[out + E.was_clean] = aux ? 1 : 0;
+        B.putU64(out + E.unsent, w['ws_last_unsent'](id));
       } else if (kind === 6) {
         B.putU32(out + E.attempt, code);
         B.putU32(out + E.delay_ms, aux);
@@ -520,12 +520,11 @@ var DevianWsLibrary = {
     });
   },
 
-  // The module's eight counters, then messages_unsent, which the browser cannot know (0).
+  // The module fills the whole DwsStats.
   dws_client_stats: function () {
     return DevianWsBridge.call(arguments, function (w, id, a, i) {
       var out = a[i] >>> 0;
       if (!out) return DevianWsBridge.refuse(DevianWsBridge.E_NULL_POINTER, 'out_stats is null');
-      HEAPU8.fill(0, out, out + DevianWsBridge.STATS_SIZE);
       return DevianWsBridge.check(w, w['ws_stats'](id, HEAPU8, out));
     });
   },

@@ -579,26 +579,6 @@ fn accept_then_close_server_exhausts_max_attempts() {
     server.kill();
 }
 
-// 1013 "Try Again Later": the server asked for a pause, so the delay is at
-// least the policy's try_again_later_delay.
-#[test]
-fn try_again_later_waits_longer() {
-    let server = Server::start(accept_then_close(1013));
-    let mut cfg = config(&server.url());
-    cfg.reconnect.max_attempts = 1;
-    cfg.reconnect.try_again_later_delay = Duration::from_millis(400);
-    cfg.reconnect.max_delay = Duration::from_secs(1);
-    let client = Client::connect(cfg).unwrap();
-    let mut delays = Vec::new();
-    wait_closed(&client, |e| {
-        if let Event::Reconnecting { delay, .. } = e {
-            delays.push(delay);
-        }
-    });
-    assert_eq!(delays, vec![Duration::from_millis(400)]);
-    server.kill();
-}
-
 // A producer faster than the network blocks in `wait_for_room` instead of
 // spinning on `Error::Capacity`: it waits while the peer reads nothing,
 // wakes as the send thread makes room, and wakes at once when the client

@@ -396,6 +396,27 @@ mod tests {
         );
     }
 
+    // 1013 "Try Again Later" (RFC 6455 §7.4.1, IANA registry): the server asked for a
+    // pause, so the delay is at least the policy's try_again_later_delay. (Was an engine
+    // test against a real server; only the decision is under test.)
+    #[test]
+    fn try_again_later_waits_longer() {
+        let p = ReconnectPolicy {
+            try_again_later_delay: ms(400),
+            ..policy()
+        };
+        let mut l = Lifecycle::new();
+        l.start();
+        open(&mut l, 0);
+        assert_eq!(
+            l.ended(&p, 1013, ms(1), 0.0),
+            AfterEnd::Reconnect {
+                attempt: 1,
+                delay: ms(400)
+            }
+        );
+    }
+
     // RFC 6455 §7.4.1: 1000 is a normal closure, not a reason to come back.
     #[test]
     fn a_normal_close_or_a_disabled_policy_finishes() {

@@ -139,14 +139,17 @@ fn session(inner: &Arc<Inner>) -> SessionEnd {
     let opened = {
         let mut ob = inner.lock_outbox();
         let now = Duration::from_micros(inner.now_us());
-        match ob.lifecycle.opened(now, first_message.is_some()) {
-            Some(opened) if !ob.closing_for_good() => opened,
-            _ => {
-                drop(ob);
-                teardown(inner, None);
-                return stopped_end();
-            }
-        }
+        let opened = if ob.closing_for_good() {
+            None
+        } else {
+            ob.lifecycle.opened(now, first_message.is_some())
+        };
+        let Some(opened) = opened else {
+            drop(ob);
+            teardown(inner, None);
+            return stopped_end();
+        };
+        opened
     };
     inner.room.notify_all();
     inner.emit(Event::Open {

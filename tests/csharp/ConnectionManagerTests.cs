@@ -269,7 +269,9 @@ namespace Devian.Network.Tests
             Task<byte[]> lost = sub.RequestAsync(new byte[1], TimeSpan.FromSeconds(30));
             var sent = Stopwatch.StartNew();
             PumpAll(clients, () => sent.ElapsedMilliseconds > 100, "request sent");
-            Check.True(!lost.IsCompleted, "pending while the server is frozen");
+            // Says how it ended if it did not wait: a flake seen once in CI (stop 22) gave no clue.
+            Check.True(!lost.IsCompleted, "pending while the server is frozen, but " + lost.Status +
+                (lost.Exception != null ? ": " + lost.Exception.InnerException : ""));
             server.Dispose();
             PumpAll(clients, () => lost.IsCompleted, "pending request fails on the drop");
             Check.True(lost.Exception != null && lost.Exception.InnerException is WebSocketClientException, "dropped: " + lost.Exception);

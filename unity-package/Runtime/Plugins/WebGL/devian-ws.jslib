@@ -106,32 +106,29 @@ var DevianWsLibrary = {
       return status;
     },
 
-    // A 64-bit argument as a Number: a BigInt, or the (lo, hi) pair at a[i], a[i + 1].
-    // Returns [value, index of the next argument].
-    u64: function (a, i) {
-      if (typeof a[i] === 'bigint') return [Number(BigInt.asUintN(64, a[i])), i + 1];
-      return [(a[i] >>> 0) + (a[i + 1] >>> 0) * 4294967296, i + 2];
+    // A 64-bit argument as a Number: the BigInt x, or the pair (x, hi) = (lo, hi).
+    num: function (x, hi) {
+      return typeof x === 'bigint' ? Number(BigInt.asUintN(64, x)) : (x >>> 0) + (hi >>> 0) * 4294967296;
     },
 
-    // The connection id a handle names (the module's ids are 1 to 2^31 - 1), 0 for none.
-    id: function (handle) {
-      return handle >= 1 && handle <= 0x7fffffff ? handle : 0;
+    // The live connection id a handle (its first one or two arguments) names, or 0 (then
+    // lastError says why). The module's ids are 1 to 2^31 - 1.
+    live: function (x, hi) {
+      var h = DevianWsBridge.num(x, hi);
+      if (h >= 1 && h <= 0x7fffffff && DevianWsBridge.conns[h]) return h;
+      DevianWsBridge.lastError = 'no connection with handle ' + h;
+      return 0;
     },
 
-    // The bookkeeping of a live id, or undefined (then lastError says why).
-    conn: function (id) {
-      var c = DevianWsBridge.conns[id];
-      if (!c) DevianWsBridge.lastError = 'no connection with handle ' + id;
-      return c;
-    },
-
-    // Runs f(module, id) for a call whose first argument is a handle; f returns a status.
-    call: function (args, f) {
+    // Runs f(module, id, a, i) for a configuration call whose first argument is a handle,
+    // with its other arguments at a[i], a[i + 1]...; f returns a status. The per-message
+    // entry points (send, reserve, commit, poll, release, state) inline the same steps
+    // instead, so they allocate nothing.
+    call: function (a, f) {
       try {
-        var h = DevianWsBridge.u64(args, 0);
-        var id = DevianWsBridge.id(h[0]);
-        if (!DevianWsBridge.conn(id)) return DevianWsBridge.E_INVALID_HANDLE;
-        return f(DevianWsBridge.module(), id, args, h[1]);
+        var id = DevianWsBridge.live(a[0], a[1]);
+        if (!id) return DevianWsBridge.E_INVALID_HANDLE;
+        return f(DevianWsBridge.module(), id, a, typeof a[0] === 'bigint' ? 1 : 2);
       } catch (e) {
         return DevianWsBridge.fail(e);
       }
@@ -417,49 +414,67 @@ var DevianWsLibrary = {
     }
   },
 
-  // (handle, kind, data, len): len is 64-bit. 1 text (UTF-8, checked by the module), 2 binary.
-  dws_client_send: function () {
-    return DevianWsBridge.call(arguments, function (w, id, a, i) {
-      var kind = a[i], data = a[i + 1] >>> 0, len = DevianWsBridge.u64(a, i + 2)[0];
-      if (kind !== 1 && kind !== 2) {
-        return DevianWsBridge.refuse(DevianWsBridge.E_INVALID_ARGUMENT, 'message kind ' + kind + ' is not 1 (text) or 2 (binary)');
-      }
-      if (!data && len) return DevianWsBridge.refuse(DevianWsBridge.E_NULL_POINTER, 'data is null');
-      return DevianWsBridge.check(w, w['ws_send'](id, HEAPU8, data, len, kind === 1));
-    });
-  },
-
-  // (handle, len, out_data): a zeroed buffer in the player's heap, kept per connection.
-  dws_client_send_reserve: function () {
-    return DevianWsBridge.call(arguments, function (w, id, a, i) {
-      var B = DevianWsBridge, c = B.conns[id], l = B.u64(a, i), len = l[0], out = a[l[1]] >>> 0;
-      if (!out) return B.refuse(B.E_NULL_POINTER, 'out_data is null');
-      if (c.txLen >= 0) return B.refuse(B.E_INVALID_STATE, 'a reservation is pending; commit or abort it first');
-      if (len > 0x7fffffff) return B.refuse(B.E_INVALID_ARGUMENT, 'len too large');
-      if (c.txCap < Math.max(len, 1)) {
-        var p = _malloc(Math.max(len, 64));
-        if (!p) return B.refuse(B.E_INTERNAL, 'out of memory reserving ' + len + ' bytes');
-        if (c.tx) _free(c.tx);
-        c.tx = p;
-        c.txCap = Math.max(len, 64);
-      }
-      HEAPU8.fill(0, c.tx, c.tx + len);
-      c.txLen = len;
-      B.putU32(out, c.tx);
-      return 0;
-    });
-  },
-
-  dws_client_send_commit: function () {
-    return DevianWsBridge.call(arguments, function (w, id, a, i) {
-      var B = DevianWsBridge, c = B.conns[id], kind = a[i], len = c.txLen;
-      if (len < 0) return B.refuse(B.E_INVALID_STATE, 'nothing reserved');
-      c.txLen = -1;
+  // (handle, kind, data, len), len 64-bit: with BigInts (a, b, c, d), else (a:b, c, d, e:f).
+  // Kind 1 text (UTF-8, checked by the module), 2 binary.
+  dws_client_send: function (a, b, c, d, e, f) {
+    var B = DevianWsBridge;
+    try {
+      var id = B.live(a, b), big = typeof a === 'bigint';
+      if (!id) return B.E_INVALID_HANDLE;
+      var w = B.module(), kind = big ? b : c, data = (big ? c : d) >>> 0, len = B.num(big ? d : e, f);
       if (kind !== 1 && kind !== 2) {
         return B.refuse(B.E_INVALID_ARGUMENT, 'message kind ' + kind + ' is not 1 (text) or 2 (binary)');
       }
-      return B.check(w, w['ws_send'](id, HEAPU8, c.tx, len, kind === 1));
-    });
+      if (!data && len) return B.refuse(B.E_NULL_POINTER, 'data is null');
+      return B.check(w, w['ws_send'](id, HEAPU8, data, len, kind === 1));
+    } catch (x) {
+      return B.fail(x);
+    }
+  },
+
+  // (handle, len, out_data), len 64-bit: a zeroed buffer in the player's heap, kept per
+  // connection.
+  dws_client_send_reserve: function (a, b, c, d, e) {
+    var B = DevianWsBridge;
+    try {
+      var id = B.live(a, b), big = typeof a === 'bigint';
+      if (!id) return B.E_INVALID_HANDLE;
+      var c0 = B.conns[id], len = big ? B.num(b) : B.num(c, d), out = (big ? c : e) >>> 0;
+      if (!out) return B.refuse(B.E_NULL_POINTER, 'out_data is null');
+      if (c0.txLen >= 0) return B.refuse(B.E_INVALID_STATE, 'a reservation is pending; commit or abort it first');
+      if (len > 0x7fffffff) return B.refuse(B.E_INVALID_ARGUMENT, 'len too large');
+      if (c0.txCap < Math.max(len, 1)) {
+        var p = _malloc(Math.max(len, 64));
+        if (!p) return B.refuse(B.E_INTERNAL, 'out of memory reserving ' + len + ' bytes');
+        if (c0.tx) _free(c0.tx);
+        c0.tx = p;
+        c0.txCap = Math.max(len, 64);
+      }
+      HEAPU8.fill(0, c0.tx, c0.tx + len);
+      c0.txLen = len;
+      B.putU32(out, c0.tx);
+      return 0;
+    } catch (x) {
+      return B.fail(x);
+    }
+  },
+
+  // (handle, kind)
+  dws_client_send_commit: function (a, b, c) {
+    var B = DevianWsBridge;
+    try {
+      var id = B.live(a, b);
+      if (!id) return B.E_INVALID_HANDLE;
+      var w = B.module(), c0 = B.conns[id], kind = typeof a === 'bigint' ? b : c, len = c0.txLen;
+      if (len < 0) return B.refuse(B.E_INVALID_STATE, 'nothing reserved');
+      c0.txLen = -1;
+      if (kind !== 1 && kind !== 2) {
+        return B.refuse(B.E_INVALID_ARGUMENT, 'message kind ' + kind + ' is not 1 (text) or 2 (binary)');
+      }
+      return B.check(w, w['ws_send'](id, HEAPU8, c0.tx, len, kind === 1));
+    } catch (x) {
+      return B.fail(x);
+    }
   },
 
   dws_client_send_abort: function () {
@@ -478,19 +493,22 @@ var DevianWsLibrary = {
 
   // (handle, out_event): 0 with the event, 1 (Empty) when none. The payload is copied into
   // the connection's receive buffer, which grows to the largest event so far.
-  dws_client_poll: function () {
-    return DevianWsBridge.call(arguments, function (w, id, a, i) {
-      var B = DevianWsBridge, c = B.conns[id], out = a[i] >>> 0;
+  dws_client_poll: function (a, b, c) {
+    var B = DevianWsBridge;
+    try {
+      var id = B.live(a, b);
+      if (!id) return B.E_INVALID_HANDLE;
+      var w = B.module(), c0 = B.conns[id], out = (typeof a === 'bigint' ? b : c) >>> 0;
       if (!out) return B.refuse(B.E_NULL_POINTER, 'out_event is null');
       for (;;) {
-        var k = w['ws_next'](id, HEAPU8, c.rx, c.rxCap);
+        var k = w['ws_next'](id, HEAPU8, c0.rx, c0.rxCap);
         if (k === B.E_BUFFER_TOO_SMALL) {
-          var need = w['ws_peek_len'](id), cap = Math.max(need, 2 * c.rxCap, 64 * 1024);
+          var need = w['ws_peek_len'](id), cap = Math.max(need, 2 * c0.rxCap, 64 * 1024);
           var p = _malloc(cap);
           if (!p) return B.refuse(B.E_INTERNAL, 'out of memory receiving ' + need + ' bytes');
-          if (c.rx) _free(c.rx);
-          c.rx = p;
-          c.rxCap = cap;
+          if (c0.rx) _free(c0.rx);
+          c0.rx = p;
+          c0.rxCap = cap;
           continue;
         }
         if (k === 0) {
@@ -498,26 +516,34 @@ var DevianWsLibrary = {
           return B.E_EMPTY;
         }
         if (k < 0) return B.check(w, k);
-        B.writeEvent(w, id, c, k, out);
+        B.writeEvent(w, id, c0, k, out);
         return 0;
       }
-    });
+    } catch (x) {
+      return B.fail(x);
+    }
   },
 
   // The payload stays in the receive buffer until the next poll; nothing to release.
-  dws_client_release: function () {
-    return DevianWsBridge.call(arguments, function () { return 0; });
+  dws_client_release: function (a, b) {
+    return DevianWsBridge.live(a, b) ? 0 : DevianWsBridge.E_INVALID_HANDLE;
   },
 
-  dws_client_state: function () {
-    return DevianWsBridge.call(arguments, function (w, id, a, i) {
-      var out = a[i] >>> 0;
-      if (!out) return DevianWsBridge.refuse(DevianWsBridge.E_NULL_POINTER, 'out_state is null');
+  // (handle, out_state)
+  dws_client_state: function (a, b, c) {
+    var B = DevianWsBridge;
+    try {
+      var id = B.live(a, b);
+      if (!id) return B.E_INVALID_HANDLE;
+      var w = B.module(), out = (typeof a === 'bigint' ? b : c) >>> 0;
+      if (!out) return B.refuse(B.E_NULL_POINTER, 'out_state is null');
       var s = w['ws_state'](id);
-      if (s < 0) return DevianWsBridge.check(w, s);
-      DevianWsBridge.putU32(out, s);
+      if (s < 0) return B.check(w, s);
+      B.putU32(out, s);
       return 0;
-    });
+    } catch (x) {
+      return B.fail(x);
+    }
   },
 
   // The module fills the whole DwsStats.

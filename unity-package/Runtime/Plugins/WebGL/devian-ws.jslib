@@ -6,7 +6,7 @@
 //
 // Rules this file keeps:
 // - The ABI is the native one: statuses, event kinds, states and struct layouts. The layouts
-//   below are checked against the Rust structs by native/ffi/tests/jslib_layout.rs.
+//   below are checked against the Rust structs by native/ffi/tests/jslib.rs.
 // - A 64-bit argument (a handle, a length) arrives as two int32 (lo, hi) from Emscripten
 //   without WASM_BIGINT (Unity 2021 to 6) and as a BigInt with it; every function takes both.
 //   No function returns a 64-bit value, so nothing depends on Emscripten's tempRet0.

@@ -229,12 +229,15 @@ pub fn ws_state(id: i32) -> i32 {
     )
 }
 
-/// Copies the next event's payload to `ptr` in `heap` (at most `cap` bytes), removes the
-/// event and returns its kind; 0 when there is none. `BufferTooSmall` consumes nothing:
-/// grow the buffer to [`ws_peek_len`] and call again.
+/// Copies the next event's payload to `ptr` in `heap` (at most `cap` bytes), writes the event
+/// as the C ABI's `DwsEvent` at `out`, removes it and returns its kind; 0 (and a zeroed
+/// `DwsEvent`) when there is none. `BufferTooSmall` consumes nothing: grow the buffer to
+/// [`ws_peek_len`] and call again.
 #[wasm_bindgen]
-pub fn ws_next(id: i32, heap: &Uint8Array, ptr: u32, cap: u32) -> i32 {
-    status(id_of(id).and_then(|id| registry::with(&CONNECTIONS, id, |c| c.next(heap, ptr, cap))))
+pub fn ws_next(id: i32, heap: &Uint8Array, ptr: u32, cap: u32, out: u32) -> i32 {
+    status(
+        id_of(id).and_then(|id| registry::with(&CONNECTIONS, id, |c| c.next(heap, ptr, cap, out))),
+    )
 }
 
 /// Payload bytes of the next event (0 when there is none).
@@ -245,45 +248,6 @@ pub fn ws_peek_len(id: i32) -> i32 {
             Ok(c.peek_len().min(i32::MAX as u32) as i32)
         })
     }))
-}
-
-/// Payload length of the event [`ws_next`] returned last.
-#[wasm_bindgen]
-pub fn ws_last_len(id: i32) -> i32 {
-    status(id_of(id).and_then(|id| {
-        registry::with(&CONNECTIONS, id, |c| {
-            Ok(c.last_len().min(i32::MAX as u32) as i32)
-        })
-    }))
-}
-
-/// Message kind (1 text, 2 binary), close code or reconnect attempt of the event [`ws_next`]
-/// returned last.
-#[wasm_bindgen]
-pub fn ws_last_code(id: i32) -> i32 {
-    status(id_of(id).and_then(|id| {
-        registry::with(&CONNECTIONS, id, |c| {
-            Ok(c.last_code().min(i32::MAX as u32) as i32)
-        })
-    }))
-}
-
-/// Clean-close flag or reconnect delay (ms) of the event [`ws_next`] returned last.
-#[wasm_bindgen]
-pub fn ws_last_aux(id: i32) -> i32 {
-    status(id_of(id).and_then(|id| {
-        registry::with(&CONNECTIONS, id, |c| {
-            Ok(c.last_aux().min(i32::MAX as u32) as i32)
-        })
-    }))
-}
-
-/// Buffered sends that the `Closed` event [`ws_next`] returned last dropped (else 0).
-#[wasm_bindgen]
-pub fn ws_last_unsent(id: i32) -> f64 {
-    id_of(id)
-        .and_then(|id| registry::with(&CONNECTIONS, id, |c| Ok(c.last_unsent() as f64)))
-        .unwrap_or(0.0)
 }
 
 /// Writes the statistics at `ptr` in `heap`: nine little-endian `u64`, as the C ABI's

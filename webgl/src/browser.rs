@@ -14,6 +14,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
+use devian_ws_policy::abi;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::{BridgeFields, ErrorKind as EventErrorKind, Event};
 use crate::options::Options;
@@ -144,10 +146,6 @@ pub struct Connection {
     timer_fired: Closure<dyn FnMut()>,
     encoder: Utf8Encoder,
     decoder: Utf8Decoder,
-    last_len: u32,
-    last_code: u32,
-    last_aux: u32,
-    last_unsent: u64,
 }
 
 impl Connection {
@@ -174,10 +172,6 @@ impl Connection {
             timer_fired,
             encoder,
             decoder,
-            last_len: 0,
-            last_code: 0,
-            last_aux: 0,
-            last_unsent: 0,
         })
     }
 
@@ -422,11 +416,14 @@ impl Connection {
         }
     }
 
-    /// Moves the next event's payload into `heap` at `ptr` (at most `cap` bytes) and
-    /// returns its kind, or 0 when there is none. When the payload does not fit, nothing is
-    /// consumed and the error says how much room is needed ([`Connection::peek_len`]).
-    pub fn next(&mut self, heap: &Uint8Array, ptr: u32, cap: u32) -> Result<i32> {
+    /// Moves the next event's payload into `heap` at `ptr` (at most `cap` bytes), writes the
+    /// event as a `DwsEvent` at `out` and returns its kind; 0 (and a zeroed `DwsEvent`) when
+    /// there is none. When the payload does not fit, nothing is consumed and the error says
+    /// how much room is needed ([`Connection::peek_len`]).
+    pub fn next(&mut self, heap: &Uint8Array, ptr: u32, cap: u32, out: u32) -> Result<i32> {
+        let out = heap_range(heap, out, abi::event_layout::SIZE as u32)?;
         let Some(event) = self.session.peek() else {
+            out.fill(0, 0, abi::event_layout::SIZE as u32);
             return Ok(0);
         };
         let len = u32::try_from(event.payload_len()).unwrap_or(u32::MAX);
@@ -440,14 +437,8 @@ impl Connection {
         let Some(event) = self.session.pop() else {
             return Ok(0);
         };
+        out.copy_from(&event.dws_event(ptr));
         let kind = event.wire_kind() as i32;
-        self.last_code = event.code();
-        self.last_aux = event.aux();
-        self.last_unsent = match &event {
-            Event::Closed { unsent, .. } => *unsent,
-            _ => 0,
-        };
-        self.last_len = len;
         match event {
             Event::Message { data, .. } => match data.data {
                 Incoming::Binary(buffer) => dest.set(&Uint8Array::new(&buffer), 0),
@@ -469,26 +460,6 @@ impl Connection {
         self.session
             .peek()
             .map_or(0, |e| u32::try_from(e.payload_len()).unwrap_or(u32::MAX))
-    }
-
-    /// Payload length of the event last returned by [`Connection::next`].
-    pub fn last_len(&self) -> u32 {
-        self.last_len
-    }
-
-    /// Code of the event last returned by [`Connection::next`] (close code or attempt).
-    pub fn last_code(&self) -> u32 {
-        self.last_code
-    }
-
-    /// Second number of that event (clean-close flag or reconnect delay in ms).
-    pub fn last_aux(&self) -> u32 {
-        self.last_aux
-    }
-
-    /// Buffered sends a `Closed` returned last by [`Connection::next`] dropped (else 0).
-    pub fn last_unsent(&self) -> u64 {
-        self.last_unsent
     }
 }
 

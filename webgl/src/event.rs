@@ -29,16 +29,14 @@ pub struct Received<M> {
 /// One queued event.
 pub type Event<M> = devian_ws_policy::Event<MessageKind, Received<M>>;
 
-/// The fields of `DwsEvent` the bridge fills from an event besides its kind
-/// ([`devian_ws_policy::Event::wire_kind`]).
+/// What the bridge needs of an event for `dws_client_poll`.
 pub trait BridgeFields {
     /// Bytes of payload the game must make room for: the message, the sub-protocol of an
     /// `Open`, the reason of a `Closed`, the text of an `Error`.
     fn payload_len(&self) -> usize;
-    /// The message kind ([`abi::message`]), close code or reconnect attempt; else 0.
-    fn code(&self) -> u32;
-    /// 1/0 for a clean close, the reconnect delay in ms; else 0.
-    fn aux(&self) -> u32;
+    /// The event as the C ABI's `DwsEvent` ([`abi::event_layout`]), its payload at `data`
+    /// in the player's heap (null when there is none).
+    fn dws_event(&self, data: u32) -> [u8; abi::event_layout::SIZE];
 }
 
 impl<M> BridgeFields for Event<M> {
@@ -55,40 +53,61 @@ impl<M> BridgeFields for Event<M> {
         }
     }
 
-    fn code(&self) -> u32 {
-        match self {
-            Event::Message {
-                kind: MessageKind::Text,
-                ..
-            } => abi::message::TEXT,
-            Event::Message {
-                kind: MessageKind::Binary,
-                ..
-            } => abi::message::BINARY,
-            Event::Closed { code, .. } => u32::from(*code),
-            Event::Reconnecting { attempt, .. } => *attempt,
-            _ => 0,
+    fn dws_event(&self, data: u32) -> [u8; abi::event_layout::SIZE] {
+        use abi::event_layout as at;
+        let mut b = [0u8; at::SIZE];
+        let mut put = |at: usize, bytes: &[u8]| b[at..at + bytes.len()].copy_from_slice(bytes);
+        put(at::KIND, &self.wire_kind().to_le_bytes());
+        let len = self.payload_len() as u64;
+        if len > 0 {
+            put(at::DATA, &data.to_le_bytes());
+            put(at::LEN, &len.to_le_bytes());
         }
-    }
-
-    fn aux(&self) -> u32 {
         match self {
-            Event::Closed { was_clean, .. } => u32::from(*was_clean),
-            Event::Reconnecting { delay, .. } => {
-                u32::try_from(delay.as_millis()).unwrap_or(u32::MAX)
+            Event::Message { kind, .. } => {
+                let kind = match kind {
+                    MessageKind::Text => abi::message::TEXT,
+                    MessageKind::Binary => abi::message::BINARY,
+                };
+                put(at::MESSAGE_KIND, &kind.to_le_bytes());
             }
-            _ => 0,
+            Event::Closed {
+                code,
+                was_clean,
+                unsent,
+                ..
+            } => {
+                put(at::CODE, &code.to_le_bytes());
+                put(at::WAS_CLEAN, &[u8::from(*was_clean)]);
+                put(at::UNSENT, &unsent.to_le_bytes());
+            }
+            Event::Reconnecting { attempt, delay } => {
+                let delay_ms = u32::try_from(delay.as_millis()).unwrap_or(u32::MAX);
+                put(at::ATTEMPT, &attempt.to_le_bytes());
+                put(at::DELAY_MS, &delay_ms.to_le_bytes());
+            }
+            _ => {}
         }
+        b
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use abi::event_layout as at;
     use core::time::Duration;
 
+    fn u32_at(b: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+    }
+
+    fn u64_at(b: &[u8], at: usize) -> u64 {
+        u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
+    }
+
     #[test]
-    fn kinds_sizes_and_codes() {
+    fn dws_events_carry_kind_payload_and_numbers() {
         let m: Event<Vec<u8>> = Event::Message {
             kind: MessageKind::Binary,
             data: Received {
@@ -96,7 +115,10 @@ mod tests {
                 len: 3,
             },
         };
-        assert_eq!((m.wire_kind(), m.payload_len(), m.code()), (2, 3, 2));
+        let b = m.dws_event(4096);
+        assert_eq!(m.payload_len(), 3);
+        assert_eq!((u32_at(&b, at::KIND), u32_at(&b, at::MESSAGE_KIND)), (2, 2));
+        assert_eq!((u32_at(&b, at::DATA), u64_at(&b, at::LEN)), (4096, 3));
         let t: Event<Vec<u8>> = Event::Message {
             kind: MessageKind::Text,
             data: Received {
@@ -104,26 +126,33 @@ mod tests {
                 len: 2,
             },
         };
-        assert_eq!((t.wire_kind(), t.code()), (2, 1), "message, text");
+        assert_eq!(u32_at(&t.dws_event(8), at::MESSAGE_KIND), 1, "text");
         let closing: Event<Vec<u8>> = Event::Closing;
-        assert_eq!((closing.wire_kind(), closing.payload_len()), (3, 0));
+        let b = closing.dws_event(8);
+        assert_eq!((u32_at(&b, at::KIND), closing.payload_len()), (3, 0));
+        assert_eq!(u32_at(&b, at::DATA), 0, "no payload, no pointer");
         let c: Event<Vec<u8>> = Event::Closed {
             code: 4001,
             reason: "bye".into(),
             was_clean: true,
-            unsent: 0,
+            unsent: 2,
         };
-        assert_eq!(
-            (c.wire_kind(), c.payload_len(), c.code(), c.aux()),
-            (4, 3, 4001, 1)
-        );
+        let b = c.dws_event(8);
+        assert_eq!((u32_at(&b, at::KIND), c.payload_len()), (4, 3));
+        assert_eq!(u16::from_le_bytes([b[at::CODE], b[at::CODE + 1]]), 4001);
+        assert_eq!((b[at::WAS_CLEAN], u64_at(&b, at::UNSENT)), (1, 2));
         let r: Event<Vec<u8>> = Event::Reconnecting {
             attempt: 2,
             delay: Duration::from_millis(10),
         };
+        let b = r.dws_event(8);
         assert_eq!(
-            (r.wire_kind(), r.payload_len(), r.code(), r.aux()),
-            (6, 0, 2, 10)
+            (
+                u32_at(&b, at::KIND),
+                u32_at(&b, at::ATTEMPT),
+                u32_at(&b, at::DELAY_MS)
+            ),
+            (6, 2, 10)
         );
         let o: Event<Vec<u8>> = Event::Open {
             protocol: Some("chat".into()),

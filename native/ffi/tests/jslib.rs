@@ -1,7 +1,8 @@
 //! `devian-ws.jslib` implements this library's C functions for WebGL players,
-//! with its own copy of the struct layouts (JavaScript cannot read Rust). These
-//! tests fail when the two drift: a function the jslib lacks, an offset, a size
-//! or a default that differs. The Emscripten player of the webgl stage then
+//! with its own copy of the `DwsOptions` layout (JavaScript cannot read Rust);
+//! the WebGL module writes `DwsEvent` with `abi::event_layout`. These tests fail
+//! when either drifts: a function the jslib lacks, an offset, a size or a
+//! default that differs. The Emscripten player of the webgl stage then
 //! checks the same layouts as a C compiler sees them for wasm32.
 
 use devian_ws::event::DwsEvent;
@@ -86,38 +87,31 @@ fn the_jslibs_dws_options_match_the_struct_and_its_defaults() {
     assert_eq!(d.struct_size as usize, size_of::<DwsOptions>());
 }
 
+// The WebGL module writes `DwsEvent` (with `abi::event_layout`) and `DwsStats`
+// into the player's heap itself.
 #[test]
-fn the_jslibs_dws_event_and_stats_match_the_structs() {
-    macro_rules! offsets {
-        ($($f:ident),*) => { [$((stringify!($f), offset_of!(DwsEvent, $f))),*] };
+fn the_webgl_modules_dws_event_and_stats_layouts_match_the_structs() {
+    use devian_ws_policy::abi::event_layout as at;
+    let fields = [
+        (offset_of!(DwsEvent, kind), at::KIND),
+        (offset_of!(DwsEvent, message_kind), at::MESSAGE_KIND),
+        (offset_of!(DwsEvent, data), at::DATA),
+        (offset_of!(DwsEvent, len), at::LEN),
+        (offset_of!(DwsEvent, code), at::CODE),
+        (offset_of!(DwsEvent, was_clean), at::WAS_CLEAN),
+        (offset_of!(DwsEvent, error_kind), at::ERROR_KIND),
+        (offset_of!(DwsEvent, attempt), at::ATTEMPT),
+        (offset_of!(DwsEvent, delay_ms), at::DELAY_MS),
+        (offset_of!(DwsEvent, unsent), at::UNSENT),
+    ];
+    for (i, (native, shared)) in fields.into_iter().enumerate() {
+        assert_eq!(native, shared, "DwsEvent field {i}");
     }
-    let fields = offsets!(
-        kind,
-        message_kind,
-        data,
-        len,
-        code,
-        was_clean,
-        error_kind,
-        attempt,
-        delay_ms,
-        unsent
-    );
-    let event = block("EVENT: {");
-    for (name, offset) in fields {
-        assert!(
-            event.contains(&format!(" {name}: {offset},"))
-                || event.contains(&format!(" {name}: {offset}\n"))
-                || event.ends_with(&format!(" {name}: {offset}")),
-            "devian-ws.jslib's EVENT must give {name} offset {offset}"
-        );
-    }
+    assert_eq!(size_of::<DwsEvent>(), at::SIZE);
     // wasm32 has 4-byte pointers: the layout is the same only because `len`
     // (8-aligned) follows `data` at 8. Keep it that way.
-    assert_eq!(offset_of!(DwsEvent, data), 8);
-    assert_eq!(offset_of!(DwsEvent, len), 16);
-    assert_eq!(number("EVENT_SIZE") as usize, size_of::<DwsEvent>());
-    // The module writes the nine counters itself (webgl/src/api.rs `ws_stats`).
+    assert_eq!((at::DATA, at::LEN), (8, 16));
+    // webgl/src/api.rs `ws_stats` writes the nine counters.
     assert_eq!(size_of::<DwsStats>(), 72);
     assert_eq!(offset_of!(DwsStats, messages_unsent), 64);
 }

@@ -75,3 +75,33 @@ pub mod state {
     /// Dropped; waiting to reconnect.
     pub const RECONNECTING: u32 = 5;
 }
+
+/// Byte offsets of `DwsEvent`, the event `dws_client_poll` writes: the same on
+/// 64-bit targets and on wasm32, where the one pointer (`data`) is 4 bytes and
+/// the padding after it keeps `len` at 16. The WebGL module writes the struct
+/// into the player's heap with these; the native struct is checked against
+/// them (`native/ffi/tests/jslib.rs`).
+pub mod event_layout {
+    /// `kind: u32`, an [`super::event`] number.
+    pub const KIND: usize = 0;
+    /// `message_kind: u32`, a [`super::message`] number.
+    pub const MESSAGE_KIND: usize = 4;
+    /// `data: *const u8` (4 bytes on wasm32).
+    pub const DATA: usize = 8;
+    /// `len: u64`.
+    pub const LEN: usize = 16;
+    /// `code: u16`, the close code.
+    pub const CODE: usize = 24;
+    /// `was_clean: u8`.
+    pub const WAS_CLEAN: usize = 26;
+    /// `error_kind: u32`.
+    pub const ERROR_KIND: usize = 28;
+    /// `attempt: u32`.
+    pub const ATTEMPT: usize = 32;
+    /// `delay_ms: u32`.
+    pub const DELAY_MS: usize = 36;
+    /// `unsent: u64`.
+    pub const UNSENT: usize = 40;
+    /// The whole struct.
+    pub const SIZE: usize = 48;
+}

@@ -5,8 +5,9 @@
 // [DllImport("__Internal")].
 //
 // Rules this file keeps:
-// - The ABI is the native one: statuses, event kinds, states and struct layouts. The layouts
-//   below are checked against the Rust structs by native/ffi/tests/jslib.rs.
+// - The ABI is the native one: statuses, event kinds, states and struct layouts. The module
+//   writes DwsEvent and DwsStats itself; the DwsOptions layout below is checked against the
+//   Rust struct by native/ffi/tests/jslib.rs.
 // - A 64-bit argument (a handle, a length) arrives as two int32 (lo, hi) from Emscripten
 //   without WASM_BIGINT (Unity 2021 to 6) and as a BigInt with it; every function takes both.
 //   No function returns a 64-bit value, so nothing depends on Emscripten's tempRet0.
@@ -40,9 +41,8 @@ var DevianWsLibrary = {
     // The module's private "grow your buffer" answer to ws_next; never returned to C#.
     E_BUFFER_TOO_SMALL: -11,
 
-    // Byte offsets of DwsOptions, DwsEvent and DwsStats (wasm32: the one pointer, DwsEvent.data,
-    // is 4 bytes; the padding after it keeps every other offset the 64-bit one). Each options
-    // entry is [offset, type, default]; the defaults are DwsOptions::default().
+    // Byte offsets of DwsOptions (the module writes DwsEvent and DwsStats itself). Each entry
+    // is [offset, type, default]; the defaults are DwsOptions::default().
     OPTIONS: {
       struct_size: [0, 'u32', 128],
       ping_interval_ms: [4, 'u32', 30000],
@@ -71,11 +71,6 @@ var DevianWsLibrary = {
       delivery: [124, 'u32', 0]
     },
     OPTIONS_SIZE: 128,
-    EVENT: {
-      kind: 0, message_kind: 4, data: 8, len: 16, code: 24, was_clean: 26, error_kind: 28,
-      attempt: 32, delay_ms: 36, unsent: 40
-    },
-    EVENT_SIZE: 48,
 
     module: function () {
       var w = globalThis['DevianWsWasm'];
@@ -210,29 +205,6 @@ var DevianWsLibrary = {
       if (c.rx) _free(c.rx);
       if (c.tx) _free(c.tx);
       delete DevianWsBridge.conns[id];
-    },
-
-    // Fills the DwsEvent at out for the event ws_next returned (kind > 0), whose payload is
-    // at c.rx.
-    writeEvent: function (w, id, c, kind, out) {
-      var E = DevianWsBridge.EVENT, B = DevianWsBridge;
-      HEAPU8.fill(0, out, out + B.EVENT_SIZE);
-      var len = w['ws_last_len'](id), code = w['ws_last_code'](id), aux = w['ws_last_aux'](id);
-      B.putU32(out + E.kind, kind);
-      if (len > 0) {
-        B.putU32(out + E.data, c.rx);
-        B.putU64(out + E.len, len);
-      }
-      if (kind === 2) {
-        B.putU32(out + E.message_kind, code);
-      } else if (kind === 4) {
-        HEAPU8[out + E.code] = code; HEAPU8[out + E.code + 1] = code >>> 8;
-        HEAPU8[out + E.was_clean] = aux ? 1 : 0;
-        B.putU64(out + E.unsent, w['ws_last_unsent'](id));
-      } else if (kind === 6) {
-        B.putU32(out + E.attempt, code);
-        B.putU32(out + E.delay_ms, aux);
-      }
     }
   },
 
@@ -501,7 +473,8 @@ var DevianWsLibrary = {
       var w = B.module(), c0 = B.conns[id], out = (typeof a === 'bigint' ? b : c) >>> 0;
       if (!out) return B.refuse(B.E_NULL_POINTER, 'out_event is null');
       for (;;) {
-        var k = w['ws_next'](id, HEAPU8, c0.rx, c0.rxCap);
+        // The module writes the DwsEvent at out, pointing at the payload it copied to c0.rx.
+        var k = w['ws_next'](id, HEAPU8, c0.rx, c0.rxCap, out);
         if (k === B.E_BUFFER_TOO_SMALL) {
           var need = w['ws_peek_len'](id), cap = Math.max(need, 2 * c0.rxCap, 64 * 1024);
           var p = _malloc(cap);
@@ -511,13 +484,8 @@ var DevianWsLibrary = {
           c0.rxCap = cap;
           continue;
         }
-        if (k === 0) {
-          HEAPU8.fill(0, out, out + B.EVENT_SIZE);
-          return B.E_EMPTY;
-        }
-        if (k < 0) return B.check(w, k);
-        B.writeEvent(w, id, c0, k, out);
-        return 0;
+        if (k === 0) return B.E_EMPTY;
+        return k < 0 ? B.check(w, k) : 0;
       }
     } catch (x) {
       return B.fail(x);

@@ -17,7 +17,7 @@ use devian_ws_policy::{Auth, QueueLimits};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::browser::{Connection, CONNECTIONS};
+use crate::browser::{heap_range, Connection, CONNECTIONS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::Options;
 use crate::registry;
@@ -272,13 +272,7 @@ pub fn ws_stats(id: i32, heap: &Uint8Array, ptr: u32) -> i32 {
             for (chunk, v) in bytes.chunks_exact_mut(8).zip(fields) {
                 chunk.copy_from_slice(&v.to_le_bytes());
             }
-            if u64::from(ptr) + 72 > u64::from(heap.length()) {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    "statistics buffer is outside the heap",
-                ));
-            }
-            heap.subarray(ptr, ptr + 72).copy_from(&bytes);
+            heap_range(heap, ptr, 72)?.copy_from(&bytes);
             Ok(0)
         })
     }))

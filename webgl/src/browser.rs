@@ -421,9 +421,11 @@ impl Connection {
     /// there is none. When the payload does not fit, nothing is consumed and the error says
     /// how much room is needed ([`Connection::peek_len`]).
     pub fn next(&mut self, heap: &Uint8Array, ptr: u32, cap: u32, out: u32) -> Result<i32> {
-        let out = heap_range(heap, out, abi::event_layout::SIZE as u32)?;
+        const SIZE: u32 = abi::event_layout::SIZE as u32;
+        in_heap(heap, out, SIZE)?;
         let Some(event) = self.session.peek() else {
-            out.fill(0, 0, abi::event_layout::SIZE as u32);
+            // Every frame polls until empty: zero in place, no view.
+            heap.fill(0, out, out + SIZE);
             return Ok(0);
         };
         let len = u32::try_from(event.payload_len()).unwrap_or(u32::MAX);
@@ -437,7 +439,8 @@ impl Connection {
         let Some(event) = self.session.pop() else {
             return Ok(0);
         };
-        out.copy_from(&event.dws_event(ptr));
+        heap.subarray(out, out + SIZE)
+            .copy_from(&event.dws_event(ptr));
         let kind = event.wire_kind() as i32;
         match event {
             Event::Message { data, .. } => match data.data {
@@ -479,7 +482,13 @@ impl Drop for Connection {
 }
 
 /// `len` bytes at `ptr` of `heap`, checked against the heap's size.
-fn heap_range(heap: &Uint8Array, ptr: u32, len: u32) -> Result<Uint8Array> {
+pub(crate) fn heap_range(heap: &Uint8Array, ptr: u32, len: u32) -> Result<Uint8Array> {
+    in_heap(heap, ptr, len)?;
+    Ok(heap.subarray(ptr, ptr + len))
+}
+
+/// Whether `ptr..ptr + len` lies inside the game's heap.
+fn in_heap(heap: &Uint8Array, ptr: u32, len: u32) -> Result<()> {
     let end = u64::from(ptr) + u64::from(len);
     if end > u64::from(heap.length()) {
         return Err(Error::new(
@@ -490,7 +499,7 @@ fn heap_range(heap: &Uint8Array, ptr: u32, len: u32) -> Result<Uint8Array> {
             ),
         ));
     }
-    Ok(heap.subarray(ptr, ptr + len))
+    Ok(())
 }
 
 /// Browsers refuse views of a `SharedArrayBuffer` (multithreaded Unity builds) in `send`

@@ -1,6 +1,7 @@
 //! The public handle of one connection.
 
 use crate::config::Config;
+use crate::direct::{DirectSocket, Unfinished, Written};
 use crate::event::Event;
 use crate::inner::{relock, Inner};
 use crate::outbox::{OutMsg, UserClose};
@@ -11,7 +12,7 @@ use devian_ws_policy::lifecycle::UserClose as LifecycleClose;
 use devian_ws_policy::{State, Stats};
 use devian_ws_protocol::protocol::frame;
 use devian_ws_protocol::{CloseCode, Error, MessageKind, Result, MAX_HEADER_LEN};
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -164,11 +165,18 @@ impl Client {
     }
 
     fn enqueue(&self, msg: OutMsg, size: usize) -> Result<()> {
+        let now = Instant::now();
         let mut ob = self.inner.lock_outbox();
+        if let Some(sock) = ob.direct_for(&msg, size, now) {
+            ob.caller_writing = true;
+            ob.last_send = Some(now);
+            drop(ob);
+            self.write_directly(&sock, msg, size);
+            return Ok(());
+        }
         ob.admit(msg, size)?;
-        self.inner
-            .enqueued
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        ob.last_send = Some(now);
+        self.inner.enqueued.fetch_add(1, SeqCst);
         // A send thread that is not waiting will see the message before it
         // waits again (it checks the queue under this lock): no wake needed,
         // and a burst of sends costs no syscall each.
@@ -178,6 +186,40 @@ impl Client {
             self.inner.wake.notify_one();
         }
         Ok(())
+    }
+
+    /// Writes `msg` on the caller's thread without blocking (crate::direct),
+    /// with `caller_writing` set; what the socket does not take goes to the
+    /// send thread. Accepted either way, as a queued message would be.
+    fn write_directly(&self, sock: &Arc<DirectSocket>, msg: OutMsg, size: usize) {
+        let written = sock.write(msg);
+        let mut ob = self.inner.lock_outbox();
+        ob.caller_writing = false;
+        let mut wake = std::mem::take(&mut ob.sender_wants_wire);
+        let same_session = ob.direct.as_ref().is_some_and(|d| Arc::ptr_eq(d, sock));
+        match written {
+            Written::All => self.inner.record_sent(size),
+            Written::Part(rest) if same_session => {
+                ob.unfinished = Some(rest);
+                wake = true;
+            }
+            // The session ended meanwhile: the message waits, whole and
+            // plain, for the next one (or counts as unsent), as if queued.
+            Written::Part(Unfinished { mut msg, .. }) => {
+                msg.unmask();
+                ob.data.unpop(msg, size);
+                wake = true;
+            }
+            Written::Nothing(msg) => {
+                ob.data.unpop(msg, size);
+                self.inner.enqueued.fetch_add(1, SeqCst);
+                wake = true;
+            }
+        }
+        drop(ob);
+        if wake {
+            self.inner.wake.notify_all();
+        }
     }
 
     /// Blocks until a message of `len` payload bytes fits the send queue

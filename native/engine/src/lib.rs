@@ -2,7 +2,11 @@
 //!
 //! Data flows one way: socket → receive thread → pooled buffer → dispatch
 //! queue → [`Client::poll`] (the game's main thread). The reverse path:
-//! [`Client::send`] → send queue → send thread → socket.
+//! [`Client::send`] → send queue → send thread → socket. One shortcut: a
+//! message sent while nothing is queued and the send thread is idle is
+//! written by `send` itself, without blocking (`MSG_DONTWAIT`; plain TCP on
+//! Linux and Android); what the socket does not take at once, and every
+//! message of a burst after the first, goes the queued way (see `direct.rs`).
 //!
 //! Each connection has exactly two threads. The send thread also runs the
 //! lifecycle (connect, authenticate, reconnect with backoff) and starts a
@@ -43,6 +47,7 @@
 mod client;
 mod config;
 mod delivery;
+mod direct;
 mod dispatch;
 mod driver;
 mod event;

@@ -5,11 +5,15 @@
 //! single condvar wakes it for any reason (new data, control frame, close,
 //! session end, shutdown) and no wakeup can be lost.
 
+use crate::direct::{DirectSocket, Unfinished};
 use crate::pool::PooledBuf;
 use crate::session::SessionEnd;
 use devian_ws_policy::lifecycle::{Lifecycle, SendRoute};
 use devian_ws_policy::{BoundedQueue, QueueLimits};
-use devian_ws_protocol::{CloseCode, ControlPayload, MessageKind};
+use devian_ws_protocol::protocol::frame::apply_mask;
+use devian_ws_protocol::{CloseCode, ControlPayload, Encoder, MessageKind, Opcode, MAX_HEADER_LEN};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A data message waiting to be sent: [`devian_ws_protocol::MAX_HEADER_LEN`]
 /// bytes of headroom followed by the payload.
@@ -20,6 +24,46 @@ pub(crate) struct OutMsg {
     /// fresh key (one pass over memory instead of two); `None`: the payload
     /// is plain and the send thread masks it.
     pub(crate) masked: Option<[u8; 4]>,
+}
+
+impl OutMsg {
+    pub(crate) fn opcode(&self) -> Opcode {
+        match self.kind {
+            MessageKind::Text => Opcode::Text,
+            MessageKind::Binary => Opcode::Binary,
+        }
+    }
+
+    /// For a payload `send` already masked: writes the frame header into the
+    /// headroom and returns where the frame starts. `None` for a plain
+    /// payload, which the send thread's encoder masks.
+    pub(crate) fn frame_premasked(&mut self) -> Option<usize> {
+        let key = self.masked?;
+        let opcode = self.opcode();
+        Some(Encoder::encode_premasked_in_place(
+            opcode,
+            true,
+            self.buf.vec_mut(),
+            key,
+        ))
+    }
+
+    /// Makes the payload plain again after a failed write, so a resend
+    /// masks it with a fresh key (§5.3). Masking is its own inverse; the
+    /// key is in the header's last four bytes of headroom, where both
+    /// framing paths put it.
+    pub(crate) fn unmask(&mut self) {
+        let buf = self.buf.vec_mut();
+        let mut key = [0u8; 4];
+        key.copy_from_slice(&buf[MAX_HEADER_LEN - 4..MAX_HEADER_LEN]);
+        apply_mask(&mut buf[MAX_HEADER_LEN..], key, 0);
+        self.masked = None;
+    }
+
+    /// The payload's length.
+    pub(crate) fn size(&self) -> usize {
+        self.buf.len() - MAX_HEADER_LEN
+    }
 }
 
 /// A control frame to send before any queued data.
@@ -72,6 +116,10 @@ impl ControlLane {
     pub(crate) fn clear(&mut self) {
         *self = ControlLane::default();
     }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.flush_tls && self.pong.is_none() && self.close.is_none()
+    }
 }
 
 /// The close the user asked for.
@@ -116,7 +164,34 @@ pub(crate) struct Outbox {
     /// Producers blocked in `Client::wait_for_room` on `Inner::room`; the
     /// send thread notifies after taking data only then.
     pub(crate) room_waiters: usize,
+    /// The session socket, for callers' own writes (crate::direct); `Some`
+    /// only while an eligible session is open.
+    pub(crate) direct: Option<Arc<DirectSocket>>,
+    /// A caller is writing on `direct` now: nobody else may write.
+    pub(crate) caller_writing: bool,
+    /// The send thread looks for work without the lock (crate::spin), so
+    /// it is not writing either.
+    pub(crate) sender_spinning: bool,
+    /// The send thread waits for `caller_writing` to clear; the caller
+    /// notifies `Inner::wake` when it does.
+    pub(crate) sender_wants_wire: bool,
+    /// A frame a caller wrote in part; the send thread finishes it first.
+    pub(crate) unfinished: Option<Unfinished>,
+    /// When the last accepted `send` began: a send that begins within
+    /// [`BURST_GAP`] of it is queued, so a burst goes out in batches.
+    pub(crate) last_send: Option<Instant>,
 }
+
+/// Sends that begin closer together than this are a burst (a stream, or
+/// several messages of one game frame): the first is written by its
+/// caller, the rest are queued and the send thread writes them in
+/// batches, one syscall for many, instead of one syscall per message on
+/// the caller's thread. A request/response exchange waits a round trip
+/// between sends (15-50 µs on loopback), so each of its sends is written
+/// at once. Measured from the start, not the end, of the previous send: a
+/// caller preempted inside its write (the peer's reply may run first on a
+/// shared core) would otherwise look like a burst.
+const BURST_GAP: Duration = Duration::from_micros(10);
 
 impl Outbox {
     pub(crate) fn new(send_limits: QueueLimits, reconnect_limits: Option<QueueLimits>) -> Outbox {
@@ -137,6 +212,46 @@ impl Outbox {
             finished: false,
             sender_waiting: false,
             room_waiters: 0,
+            direct: None,
+            caller_writing: false,
+            sender_spinning: false,
+            sender_wants_wire: false,
+            unfinished: None,
+            last_send: None,
+        }
+    }
+
+    /// The socket on which the caller may write `msg` itself, now, instead
+    /// of queueing it (crate::direct): the session is open and eligible,
+    /// nothing is queued or half written, no control frame or close waits,
+    /// the send thread is idle (parked, or looking without the lock), the
+    /// last send was not just now (a burst) and the message is within the
+    /// queue's bounds, as if it were queued.
+    /// The caller then sets `caller_writing` before it lets go of the lock.
+    pub(crate) fn direct_for(
+        &self,
+        msg: &OutMsg,
+        size: usize,
+        now: Instant,
+    ) -> Option<Arc<DirectSocket>> {
+        let burst = self
+            .last_send
+            .is_some_and(|t| now.saturating_duration_since(t) < BURST_GAP);
+        let idle = !burst
+            && (self.sender_waiting || self.sender_spinning)
+            && !self.caller_writing
+            && self.unfinished.is_none()
+            && self.data.is_empty()
+            && self.control.is_empty();
+        let open = self.route() == SendRoute::Now
+            && !self.close_sent
+            && self.end.is_none()
+            && self.user_close.is_none();
+        let fits = self.data.limits().admits(0, 0, size);
+        if idle && open && fits && msg.masked.is_some() {
+            self.direct.clone()
+        } else {
+            None
         }
     }
 

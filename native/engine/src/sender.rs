@@ -6,16 +6,17 @@
 //! connection wakes once per ping interval and otherwise costs nothing.
 
 use crate::delivery::{Delivery, Window};
+use crate::direct::{DirectSocket, Unfinished};
 use crate::event::{is_timeout, ErrorKind, Event};
 use crate::inner::Inner;
 use crate::outbox::{Control, OutMsg};
 use crate::session::SessionEnd;
 use crate::transport::{into_error, WriteHalf};
 use devian_ws_policy::State;
-use devian_ws_protocol::protocol::frame::apply_mask;
 use devian_ws_protocol::{CloseCode, Encoder, MessageKind, Opcode, MAX_HEADER_LEN};
 use std::io::{self, IoSlice};
 use std::sync::atomic::Ordering::SeqCst;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Most messages per vectored write.
@@ -33,6 +34,8 @@ enum Job {
     Close(CloseCode, String, bool),
     /// The messages now in `Sender::batch`.
     Data,
+    /// The rest of a frame a caller began (crate::direct).
+    Rest(Unfinished),
     Ping,
     /// Shutdown requested: send Close(1001) if we still may, then end.
     Stop {
@@ -101,9 +104,40 @@ impl<'a> Sender<'a> {
 
     /// Runs until the session ends; returns why.
     pub(crate) fn run(mut self) -> SessionEnd {
+        self.share_socket();
         let end = self.run_session();
+        self.reclaim_socket();
         self.settle_window(&end);
         end
+    }
+
+    /// Lets callers write while this thread is idle (crate::direct), where
+    /// the session allows it: plain TCP, no extension, no window.
+    fn share_socket(&self) {
+        if self.encoder.has_extension() || self.window.is_some() {
+            return;
+        }
+        if let WriteHalf::Plain(sock) = &*self.writer {
+            self.inner.lock_outbox().direct = DirectSocket::new(sock).map(Arc::new);
+        }
+    }
+
+    /// The session is over: no caller writes on it any more, and a frame
+    /// one left unfinished goes back, whole and plain, to the front of the
+    /// queue (for the next session, or the final unsent count).
+    fn reclaim_socket(&self) {
+        let inner = self.inner;
+        let mut ob = inner.lock_outbox();
+        ob.direct = None;
+        while ob.caller_writing {
+            ob.sender_wants_wire = true;
+            ob = inner.wait_for_work(ob, None);
+        }
+        if let Some(Unfinished { mut msg, .. }) = ob.unfinished.take() {
+            msg.unmask();
+            let size = msg.size();
+            ob.data.unpop(msg, size);
+        }
     }
 
     /// The session is over: the unconfirmed window is delivered if the peer
@@ -122,9 +156,9 @@ impl<'a> Sender<'a> {
         let masked_in_place = !self.encoder.has_extension();
         for mut msg in window.take_all().into_iter().rev() {
             if masked_in_place {
-                unmask(&mut msg);
+                msg.unmask();
             }
-            let size = msg.buf.len() - MAX_HEADER_LEN;
+            let size = msg.size();
             ob.data.unpop(msg, size);
         }
     }
@@ -147,6 +181,7 @@ impl<'a> Sender<'a> {
                     self.spin_next = true;
                     self.data()
                 }
+                Job::Rest(rest) => self.rest(rest),
                 Job::Ping => self.ping(),
                 Job::Stop { send_close } => {
                     if send_close {
@@ -191,6 +226,17 @@ impl<'a> Sender<'a> {
         let inner = self.inner;
         let mut ob = inner.lock_outbox();
         loop {
+            // A caller is writing a frame (crate::direct): no byte of ours
+            // may go between its bytes. It notifies when done.
+            if ob.caller_writing {
+                ob.sender_wants_wire = true;
+                ob = inner.wait_for_work(ob, None);
+                continue;
+            }
+            // And what it could not finish goes first, before any frame.
+            if let Some(rest) = ob.unfinished.take() {
+                return Ok(Job::Rest(rest));
+            }
             if let Some(window) = self.window.as_mut() {
                 let outstanding = inner.ping_outstanding.load(SeqCst);
                 let answered = inner.ping_answered.load(SeqCst);
@@ -241,7 +287,7 @@ impl<'a> Sender<'a> {
                 // With at-least-once delivery, only as much as the window holds.
                 let mut bytes = 0;
                 while self.batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
-                    let Some(size) = ob.data.peek().map(|m| m.buf.len() - MAX_HEADER_LEN) else {
+                    let Some(size) = ob.data.peek().map(|m| m.size()) else {
                         break;
                     };
                     if let Some(w) = &self.window {
@@ -314,12 +360,14 @@ impl<'a> Sender<'a> {
                 // Just finished a write: a send that follows within the spin
                 // costs no futex wake (see crate::spin).
                 let seen = inner.enqueued.load(SeqCst);
+                ob.sender_spinning = true;
                 drop(ob);
                 crate::spin::until(
                     || inner.enqueued.load(SeqCst) != seen,
                     crate::spin::BEFORE_PARK,
                 );
                 ob = inner.lock_outbox();
+                ob.sender_spinning = false;
                 continue;
             }
             ob = inner.wait_for_work(ob, wake_at.map(|t| t.saturating_duration_since(now)));
@@ -367,18 +415,13 @@ impl<'a> Sender<'a> {
         }
         let mut starts = [0usize; MAX_BATCH];
         for (msg, start) in self.batch.iter_mut().zip(starts.iter_mut()) {
-            let opcode = match msg.kind {
-                MessageKind::Text => Opcode::Text,
-                MessageKind::Binary => Opcode::Binary,
-            };
-            *start = match msg.masked {
-                Some(key) => {
+            *start = match msg.frame_premasked() {
+                Some(start) => start,
+                None => {
+                    let opcode = msg.opcode();
                     self.encoder
-                        .encode_premasked_in_place(opcode, true, msg.buf.vec_mut(), key)
+                        .encode_in_place(opcode, true, msg.buf.vec_mut())
                 }
-                None => self
-                    .encoder
-                    .encode_in_place(opcode, true, msg.buf.vec_mut()),
             };
         }
         let mut slices = [IoSlice::new(&[]); MAX_BATCH];
@@ -389,7 +432,7 @@ impl<'a> Sender<'a> {
         let result = self.writer.write_batch(&mut slices[..n]);
         if result.is_err() {
             // Restore the payloads so the batch can be requeued whole.
-            self.batch.iter_mut().for_each(unmask);
+            self.batch.iter_mut().for_each(OutMsg::unmask);
         }
         self.finish_batch(&result);
         result
@@ -406,14 +449,14 @@ impl<'a> Sender<'a> {
             for msg in self.batch.drain(..) {
                 match self.window.as_mut() {
                     Some(window) => window.retain(msg),
-                    None => self.inner.record_sent(msg.buf.len() - MAX_HEADER_LEN),
+                    None => self.inner.record_sent(msg.size()),
                 }
             }
             return;
         }
         let mut ob = self.inner.lock_outbox();
         for msg in self.batch.drain(..).rev() {
-            let size = msg.buf.len() - MAX_HEADER_LEN;
+            let size = msg.size();
             ob.data.unpop(msg, size);
         }
     }
@@ -437,6 +480,22 @@ impl<'a> Sender<'a> {
         result
     }
 
+    /// Finishes a frame a caller began; requeued whole and plain if the
+    /// write fails, like a batch.
+    fn rest(&mut self, rest: Unfinished) -> io::Result<()> {
+        let Unfinished { mut msg, from } = rest;
+        let result = self.writer.write_all(&msg.buf[from..]);
+        match &result {
+            Ok(()) => self.inner.record_sent(msg.size()),
+            Err(_) => {
+                msg.unmask();
+                let size = msg.size();
+                self.inner.lock_outbox().data.unpop(msg, size);
+            }
+        }
+        result
+    }
+
     fn ping(&mut self) -> io::Result<()> {
         // The payload is the send time, so the pong carries its own RTT.
         let sent = self.inner.now_us().max(1);
@@ -453,17 +512,6 @@ impl<'a> Sender<'a> {
         self.next_ping = self.inner.config.keepalive.ping_interval.map(|i| now + i);
         self.writer.write_all(&self.scratch)
     }
-}
-
-/// Undoes in-place masking (its own inverse, RFC 6455 §5.3), the key being
-/// in the header's last four bytes of headroom.
-fn unmask(msg: &mut OutMsg) {
-    let buf = msg.buf.vec_mut();
-    let mut key = [0u8; 4];
-    key.copy_from_slice(&buf[MAX_HEADER_LEN - 4..MAX_HEADER_LEN]);
-    apply_mask(&mut buf[MAX_HEADER_LEN..], key, 0);
-    // Plain again: a resend masks it with a fresh key (§5.3).
-    msg.masked = None;
 }
 
 /// Our own encoder refusing our own frame is a bug, reported as an I/O error

@@ -1,6 +1,6 @@
 //! The send half: frames written into caller buffers (§5.2, §5.3).
 
-use super::frame::{apply_mask, FrameHeader, Opcode, MAX_HEADER_LEN};
+use super::frame::{apply_mask, extend_masked, FrameHeader, Opcode, MAX_HEADER_LEN};
 use super::{Role, MAX_CONTROL_PAYLOAD};
 use crate::close_code::CloseCode;
 use crate::error::{Error, Result};
@@ -106,10 +106,9 @@ impl Encoder {
         header.mask = self.next_mask();
         out.reserve(header.encoded_len() + payload.len());
         header.write_to(out);
-        let start = out.len();
-        out.extend_from_slice(payload);
-        if let Some(key) = header.mask {
-            apply_mask(&mut out[start..], key, 0);
+        match header.mask {
+            Some(key) => extend_masked(out, payload, key),
+            None => out.extend_from_slice(payload),
         }
     }
 
@@ -196,20 +195,20 @@ impl Encoder {
     /// fresh key from a CSPRNG, used for this frame only, §5.3 and §10.3):
     /// writes the header with that key and leaves the payload as is.
     ///
+    /// Needs no encoder: only a client masks (§5.1), and the key is the
+    /// caller's, so any thread holding the buffer can frame it.
+    ///
     /// # Panics
     ///
-    /// If `buf` is shorter than `MAX_HEADER_LEN` (as `encode_in_place`), or
-    /// if this is a server's encoder: servers never mask (§5.1), so a masked
-    /// payload here is a bug in the caller.
+    /// If `buf` is shorter than `MAX_HEADER_LEN` (as `encode_in_place`).
     pub fn encode_premasked_in_place(
-        &mut self,
         opcode: Opcode,
         fin: bool,
         buf: &mut [u8],
         key: [u8; 4],
     ) -> usize {
         assert!(
-            buf.len() >= MAX_HEADER_LEN && self.role == Role::Client,
+            buf.len() >= MAX_HEADER_LEN,
             "encode_premasked_in_place: a client frame with MAX_HEADER_LEN spare bytes"
         );
         let (head, payload) = buf.split_at_mut(MAX_HEADER_LEN);
@@ -391,12 +390,7 @@ mod tests {
             let key = [0x5e, 0x11, 0xa0, 0x07];
             let mut buf = vec![0u8; MAX_HEADER_LEN];
             crate::protocol::frame::extend_masked(&mut buf, &payload, key);
-            let start = Encoder::new(Role::Client).encode_premasked_in_place(
-                Opcode::Binary,
-                true,
-                &mut buf,
-                key,
-            );
+            let start = Encoder::encode_premasked_in_place(Opcode::Binary, true, &mut buf, key);
             let (h, got) = parse(&buf[start..]);
             assert_eq!((h.mask, h.fin), (Some(key), true));
             assert_eq!(got, payload, "len {len}");

@@ -30,6 +30,8 @@ pub(crate) struct Dispatch {
     consumer_waiting: AtomicBool,
     ready_gate: Mutex<()>,
     ready: Condvar,
+    /// How long `wait_nonempty` looks before it parks.
+    look: crate::spin::Adaptive,
 }
 
 impl Dispatch {
@@ -46,6 +48,7 @@ impl Dispatch {
             consumer_waiting: AtomicBool::new(false),
             ready_gate: Mutex::new(()),
             ready: Condvar::new(),
+            look: crate::spin::Adaptive::new(),
         }
     }
 
@@ -141,13 +144,11 @@ impl Dispatch {
     /// notifies under the same lock. With SeqCst on both sides, at least one
     /// of them sees the other. Producers pay nothing while no one waits.
     pub(crate) fn wait_nonempty(&self, timeout: std::time::Duration) -> bool {
-        if crate::spin::until(
-            || !self.events.is_empty(),
-            timeout.min(crate::spin::BEFORE_PARK),
-        ) {
+        let started = std::time::Instant::now();
+        if self.look.look(|| !self.events.is_empty(), timeout) {
             return true;
         }
-        let deadline = std::time::Instant::now() + timeout;
+        let deadline = started + timeout;
         let mut guard = self.ready_gate.lock().unwrap_or_else(|p| p.into_inner());
         self.consumer_waiting.store(true, SeqCst);
         let ready = loop {
@@ -165,6 +166,9 @@ impl Dispatch {
                 .0;
         };
         self.consumer_waiting.store(false, SeqCst);
+        if ready {
+            self.look.waited(started.elapsed());
+        }
         ready
     }
 

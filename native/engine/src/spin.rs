@@ -8,6 +8,7 @@
 //! It yields between looks, so on a shared core the thread that will
 //! produce the work gets to run.
 
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 /// How long a thread that just worked looks again before it parks. Measured
@@ -37,5 +38,69 @@ pub(crate) fn until(ready: impl Fn() -> bool, limit: Duration) -> bool {
         } else {
             std::hint::spin_loop();
         }
+    }
+}
+
+/// How long one waiter looks before it parks, learnt from its own waits.
+///
+/// Looking costs CPU and pays only when the work comes within the look: a
+/// reply to a request does, the next megabyte of a stream (hundreds of
+/// microseconds apart) does not, and a core that spins for it costs a
+/// phone its battery for nothing. So each wait that needed longer than
+/// [`BEFORE_PARK`] halves the next look (down to none), and each wait that
+/// was over within it, looked for or parked, restores the full look.
+#[derive(Debug)]
+pub(crate) struct Adaptive {
+    look_us: AtomicU32,
+}
+
+impl Adaptive {
+    pub(crate) fn new() -> Adaptive {
+        Adaptive {
+            look_us: AtomicU32::new(BEFORE_PARK.as_micros() as u32),
+        }
+    }
+
+    /// Looks at `ready` for the learnt time, at most `limit`; `true` if it
+    /// held. Otherwise the caller parks, then reports with [`Adaptive::waited`].
+    pub(crate) fn look(&self, ready: impl Fn() -> bool, limit: Duration) -> bool {
+        let look = Duration::from_micros(u64::from(self.look_us.load(Relaxed)));
+        let found = until(ready, limit.min(look));
+        if found && !look.is_zero() {
+            self.waited(Duration::ZERO);
+        }
+        found
+    }
+
+    /// How long a wait that began with [`Adaptive::look`] took in all.
+    pub(crate) fn waited(&self, total: Duration) {
+        let full = BEFORE_PARK.as_micros() as u32;
+        let next = if total <= BEFORE_PARK {
+            full
+        } else {
+            self.look_us.load(Relaxed) / 2
+        };
+        self.look_us.store(next, Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_waits_stop_the_looking_and_a_short_one_restores_it() {
+        let a = Adaptive::new();
+        for _ in 0..8 {
+            a.waited(Duration::from_millis(1));
+        }
+        let started = Instant::now();
+        assert!(!a.look(|| false, Duration::from_secs(1)));
+        assert!(
+            started.elapsed() < BEFORE_PARK,
+            "no look left after long waits"
+        );
+        a.waited(Duration::from_micros(5));
+        assert_eq!(a.look_us.load(Relaxed), BEFORE_PARK.as_micros() as u32);
     }
 }

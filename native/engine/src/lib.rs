@@ -13,8 +13,9 @@
 //! receive thread for every TCP connection it opens. Neither ever polls:
 //! the send thread sleeps on a condvar until there is work or a keep-alive
 //! deadline, the receive thread sleeps in `read`. Right after a write the
-//! send thread looks for more for 50 µs before it sleeps, so a round trip
-//! does not pay a thread wake (see `spin.rs`).
+//! send thread looks for more for up to 50 µs before it sleeps, and so
+//! does [`Client::wait`], so a round trip does not pay a thread wake; each
+//! looks only as long as its recent waits show looking pays (`spin.rs`).
 //!
 //! A game polls once per frame. A program with a thread to spare blocks
 //! instead: [`Client::wait`] until an event arrives, [`Client::wait_for_room`]

@@ -57,6 +57,11 @@ pub(crate) struct Sender<'a> {
     batch: Vec<OutMsg>,
     /// Look for more work briefly before parking (set after a data write).
     spin_next: bool,
+    /// How long that look lasts, learnt from how soon data came after it.
+    look: crate::spin::Adaptive,
+    /// When a look that found nothing began: the next data tells how long
+    /// the wait really was.
+    failed_look_began: Option<Instant>,
     /// Written messages awaiting the peer's confirmation
     /// ([`Delivery::AtLeastOnce`] only).
     window: Option<Window>,
@@ -89,6 +94,8 @@ impl<'a> Sender<'a> {
             // Grows with the first batches (an idle connection has none).
             batch: Vec::new(),
             spin_next: false,
+            look: crate::spin::Adaptive::new(),
+            failed_look_began: None,
             window,
         }
     }
@@ -178,6 +185,9 @@ impl<'a> Sender<'a> {
                     self.close(Some(code), &reason)
                 }
                 Job::Data => {
+                    if let Some(began) = self.failed_look_began.take() {
+                        self.look.waited(began.elapsed());
+                    }
                     self.spin_next = true;
                     self.data()
                 }
@@ -362,10 +372,14 @@ impl<'a> Sender<'a> {
                 let seen = inner.enqueued.load(SeqCst);
                 ob.sender_spinning = true;
                 drop(ob);
-                crate::spin::until(
+                let began = Instant::now();
+                let found = self.look.look(
                     || inner.enqueued.load(SeqCst) != seen,
                     crate::spin::BEFORE_PARK,
                 );
+                if !found {
+                    self.failed_look_began = Some(began);
+                }
                 ob = inner.lock_outbox();
                 ob.sender_spinning = false;
                 continue;

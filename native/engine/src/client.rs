@@ -165,6 +165,7 @@ impl Client {
     }
 
     fn enqueue(&self, msg: OutMsg, size: usize) -> Result<()> {
+        self.inner.note_send();
         let now = Instant::now();
         let mut ob = self.inner.lock_outbox();
         if let Some(sock) = ob.direct_for(&msg, size, now) {
@@ -255,9 +256,11 @@ impl Client {
 
     /// Blocks until [`Client::poll`] has an event or `timeout` passes;
     /// `true` if it has. For a consumer thread with nothing else to do (an
-    /// async pump); a game loop polls each frame instead.
+    /// async pump); a game loop polls each frame instead. Right after a
+    /// send it looks for the reply for up to 50 µs before it parks.
     pub fn wait(&self, timeout: std::time::Duration) -> bool {
-        self.inner.dispatch.wait_nonempty(timeout)
+        let look = self.inner.reply_expected();
+        self.inner.dispatch.wait_nonempty(timeout, look)
     }
 
     /// Starts the close handshake. No reconnect follows.

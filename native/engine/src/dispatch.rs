@@ -143,15 +143,19 @@ impl Dispatch {
     /// queue under `ready_gate`; a producer pushes, then looks at the flag and
     /// notifies under the same lock. With SeqCst on both sides, at least one
     /// of them sees the other. Producers pay nothing while no one waits.
-    pub(crate) fn wait_nonempty(&self, timeout: std::time::Duration) -> bool {
+    ///
+    /// With `look`, it first looks for an event without parking, for as
+    /// long as looking has recently paid (see `spin::Adaptive`).
+    pub(crate) fn wait_nonempty(&self, timeout: std::time::Duration, look: bool) -> bool {
         let started = std::time::Instant::now();
-        if self.look.look(|| !self.events.is_empty(), timeout) {
+        if look && self.look.look(|| !self.events.is_empty(), timeout) {
             return true;
         }
         let deadline = started + timeout;
         let mut guard = self.ready_gate.lock().unwrap_or_else(|p| p.into_inner());
-        self.consumer_waiting.store(true, SeqCst);
         let ready = loop {
+            // Announced again on every round: a producer's wake clears it.
+            self.consumer_waiting.store(true, SeqCst);
             if !self.events.is_empty() {
                 break true;
             }
@@ -166,16 +170,24 @@ impl Dispatch {
                 .0;
         };
         self.consumer_waiting.store(false, SeqCst);
-        if ready {
+        if ready && look {
             self.look.waited(started.elapsed());
         }
         ready
     }
 
+    /// Only the first push after the consumer parks wakes it: the flag is
+    /// taken, so the rest of a batch read in one go costs no syscall each
+    /// while the woken consumer waits for the core.
+    ///
+    /// Taking and releasing `ready_gate` first means the consumer is either
+    /// parked (and released it) or will look at the queue before it parks;
+    /// notifying after the release spares the woken consumer from blocking
+    /// on a lock the producer still holds.
     fn wake_consumer(&self) {
-        if self.consumer_waiting.load(SeqCst) {
-            let _guard = self.ready_gate.lock().unwrap_or_else(|p| p.into_inner());
-            self.ready.notify_all();
+        if self.consumer_waiting.swap(false, SeqCst) {
+            drop(self.ready_gate.lock().unwrap_or_else(|p| p.into_inner()));
+            self.ready.notify_one();
         }
     }
 
@@ -243,7 +255,7 @@ mod tests {
     fn a_waiting_consumer_wakes_on_push_and_times_out_without_one() {
         let d = Arc::new(Dispatch::new(QueueLimits::new(4, 1 << 20)));
         assert!(
-            !d.wait_nonempty(Duration::from_millis(10)),
+            !d.wait_nonempty(Duration::from_millis(10), true),
             "nothing to wait for"
         );
         let producer = {
@@ -254,11 +266,14 @@ mod tests {
             })
         };
         assert!(
-            d.wait_nonempty(Duration::from_secs(10)),
+            d.wait_nonempty(Duration::from_secs(10), false),
             "woken by the push"
         );
         producer.join().unwrap();
-        assert!(d.wait_nonempty(Duration::ZERO), "still there until popped");
+        assert!(
+            d.wait_nonempty(Duration::ZERO, true),
+            "still there until popped"
+        );
         assert!(d.pop().is_some());
     }
 

@@ -71,7 +71,13 @@ pub(crate) struct Inner {
     /// Payload of the latest Pong that answered our outstanding ping (set
     /// under the outbox lock, so the send thread cannot miss its wakeup).
     pub(crate) ping_answered: AtomicU64,
+    /// When the application last sent data (µs since `epoch` + 1; 0: never).
+    last_send_us: AtomicU64,
 }
+
+/// How long after a send a reply counts as expected (see
+/// [`Inner::reply_expected`]).
+const REPLY_WINDOW_US: u64 = 1000;
 
 /// A poisoned lock still holds consistent data here (every critical section
 /// only assigns fields), and the panic itself is reported by the thread.
@@ -103,6 +109,7 @@ impl Inner {
             watchdog: Mutex::new(None),
             epoch: Instant::now(),
             ping_outstanding: AtomicU64::new(0),
+            last_send_us: AtomicU64::new(0),
             ping_answered: AtomicU64::new(0),
         }
     }
@@ -161,6 +168,22 @@ impl Inner {
     }
 
     /// Microseconds since `epoch`.
+    /// Notes that the application sent data now.
+    pub(crate) fn note_send(&self) {
+        self.last_send_us.store(self.now_us() + 1, Relaxed);
+    }
+
+    /// Whether the application sent data within the last millisecond: a
+    /// consumer waiting now is likely waiting for a reply, which may come
+    /// within a look before parking. A consumer of a stream it did not ask
+    /// for message by message is not, and its look would only take the
+    /// core from the receive thread (measured on one shared core, 16 B
+    /// messages: 106k msg/s looking 50 µs, 232k parking at once).
+    pub(crate) fn reply_expected(&self) -> bool {
+        let last = self.last_send_us.load(Relaxed);
+        last != 0 && self.now_us() + 1 - last <= REPLY_WINDOW_US
+    }
+
     pub(crate) fn now_us(&self) -> u64 {
         u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
     }

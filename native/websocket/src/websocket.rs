@@ -4,10 +4,11 @@
 use crate::config::WebSocketConfig;
 use crate::stream::{is_timeout, SocketControl};
 use devian_ws_protocol::deflate::{DeflateParams, PerMessageDeflate};
+use devian_ws_protocol::protocol::frame::extend_masked;
 use devian_ws_protocol::protocol::Reply;
 use devian_ws_protocol::{
     CloseCode, Decoded, Decoder, Encoder, Error, Message, MessageKind, Opcode, Result, Role,
-    MAX_CONTROL_PAYLOAD,
+    MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN,
 };
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
@@ -214,8 +215,44 @@ impl<S: Read + Write> WebSocket<S> {
     pub fn send_data(&mut self, kind: MessageKind, payload: &[u8]) -> Result<()> {
         self.check_writable()?;
         self.out.clear();
+        if payload.len() > self.config.write_buffer_size && !self.encoder.has_extension() {
+            return self.send_streamed(kind, payload);
+        }
         self.encoder.encode_message(kind, payload, &mut self.out);
         self.write_out()
+    }
+
+    /// A payload larger than the write buffer goes out as its header and
+    /// then in pieces masked into the write buffer one at a time (a
+    /// server's unmasked payload straight from `payload`): a large message
+    /// costs no buffer of its size, allocated and freed per message.
+    fn send_streamed(&mut self, kind: MessageKind, payload: &[u8]) -> Result<()> {
+        // Header and piece fit the write buffer, which then keeps its
+        // allocation; a multiple of 4, so every piece starts at key phase 0
+        // (§5.3).
+        let piece = (self.config.write_buffer_size.saturating_sub(MAX_HEADER_LEN) & !3).max(1024);
+        let opcode = match kind {
+            MessageKind::Text => Opcode::Text,
+            MessageKind::Binary => Opcode::Binary,
+        };
+        let key = self
+            .encoder
+            .encode_header(opcode, true, payload.len() as u64, &mut self.out);
+        let result = match key {
+            None => self
+                .stream
+                .write_all(&self.out)
+                .and_then(|()| self.stream.write_all(payload)),
+            Some(key) => payload.chunks(piece).try_for_each(|piece| {
+                extend_masked(&mut self.out, piece, key);
+                let written = self.stream.write_all(&self.out);
+                self.out.clear();
+                written
+            }),
+        };
+        self.out.clear();
+        let result = result.and_then(|()| self.stream.flush());
+        self.finish_write(result)
     }
 
     /// Sends a Text or Binary message as frames of at most `fragment_size`
@@ -399,6 +436,12 @@ impl<S: Read + Write> WebSocket<S> {
             .write_all(&self.out)
             .and_then(|()| self.stream.flush());
         self.out.clear();
+        self.finish_write(result)
+    }
+
+    /// Keeps the write buffer within its configured size and reports a
+    /// failed write.
+    fn finish_write(&mut self, result: io::Result<()>) -> Result<()> {
         if self.out.capacity() > self.config.write_buffer_size {
             self.out.shrink_to(self.config.write_buffer_size);
         }

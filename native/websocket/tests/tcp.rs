@@ -50,6 +50,35 @@ fn text_and_binary_of_every_length_class_round_trip() {
     );
 }
 
+// RFC 6455 §5.3: a payload larger than the write buffer is masked and
+// written piece by piece. The key phase must carry across pieces and the
+// tail must be right at every length; the server's echo, larger than its
+// own buffer too, goes out unmasked from the payload itself.
+#[test]
+fn rfc6455_5_3_messages_larger_than_the_write_buffer_go_out_in_masked_pieces() {
+    let server = spawn_ws(1, None, &[], echo);
+    let config = WebSocketConfig {
+        write_buffer_size: 1000,
+        ..WebSocketConfig::default()
+    };
+    let mut ws = connect(url(server.addr))
+        .config(config)
+        .connect()
+        .expect("connect");
+    for len in [1001usize, 1023, 1024, 1025, 4099, 70_001] {
+        let payload: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        ws.send(Message::Binary(payload.clone())).expect("send");
+        assert_eq!(next_data(&mut ws), Message::Binary(payload), "length {len}");
+    }
+    // Two-byte characters across the piece boundaries.
+    let text = format!("{}x", "é".repeat(3000));
+    ws.send(Message::text(text.clone())).expect("send text");
+    assert_eq!(next_data(&mut ws), Message::text(text));
+    ws.close(CloseCode::NORMAL, "").expect("close");
+    let seen = server.join().remove(0).expect("server side");
+    assert_eq!(seen.len(), 6 + 1 + 1);
+}
+
 // RFC 6455 §5.4: a fragmented message arrives as one message.
 #[test]
 fn fragmented_send_is_reassembled() {

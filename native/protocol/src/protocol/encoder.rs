@@ -83,6 +83,24 @@ impl Encoder {
         self.encode_frame_rsv(opcode, true, 0, payload, out);
     }
 
+    /// Appends only the header of a frame carrying `payload_len` bytes and
+    /// returns its masking key (a client's fresh one, §5.3; `None` for a
+    /// server): for a sender that streams a large payload after it,
+    /// masked with [`super::frame::apply_mask`] from the right offset, in
+    /// pieces of its own choosing. No extension is applied.
+    pub fn encode_header(
+        &mut self,
+        opcode: Opcode,
+        fin: bool,
+        payload_len: u64,
+        out: &mut Vec<u8>,
+    ) -> Option<[u8; 4]> {
+        let mut header = FrameHeader::new(opcode, fin, payload_len);
+        header.mask = self.next_mask();
+        header.write_to(out);
+        header.mask
+    }
+
     /// Appends one frame with the given opcode and FIN bit to `out`
     /// (fragmentation: first frame Text/Binary, then Continuation).
     pub fn encode_frame(&mut self, opcode: Opcode, fin: bool, payload: &[u8], out: &mut Vec<u8>) {

@@ -168,7 +168,7 @@ impl Client {
         self.inner.note_send();
         let now = Instant::now();
         let mut ob = self.inner.lock_outbox();
-        if let Some(sock) = ob.direct_for(&msg, size, now) {
+        if let Some(sock) = ob.direct_for(&msg, now) {
             ob.caller_writing = true;
             ob.last_send = Some(now);
             drop(ob);

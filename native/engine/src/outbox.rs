@@ -224,16 +224,11 @@ impl Outbox {
     /// The socket on which the caller may write `msg` itself, now, instead
     /// of queueing it (crate::direct): the session is open and eligible,
     /// nothing is queued or half written, no control frame or close waits,
-    /// the send thread is idle (parked, or looking without the lock), the
-    /// last send was not just now (a burst) and the message is within the
-    /// queue's bounds, as if it were queued.
+    /// the send thread is idle (parked, or looking without the lock) and the
+    /// last send was not just now (a burst). An empty queue admits any one
+    /// message, so the bounds need no check.
     /// The caller then sets `caller_writing` before it lets go of the lock.
-    pub(crate) fn direct_for(
-        &self,
-        msg: &OutMsg,
-        size: usize,
-        now: Instant,
-    ) -> Option<Arc<DirectSocket>> {
+    pub(crate) fn direct_for(&self, msg: &OutMsg, now: Instant) -> Option<Arc<DirectSocket>> {
         let burst = self
             .last_send
             .is_some_and(|t| now.saturating_duration_since(t) < BURST_GAP);
@@ -247,8 +242,7 @@ impl Outbox {
             && !self.close_sent
             && self.end.is_none()
             && self.user_close.is_none();
-        let fits = self.data.limits().admits(0, 0, size);
-        if idle && open && fits && msg.masked.is_some() {
+        if idle && open && msg.masked.is_some() {
             self.direct.clone()
         } else {
             None
@@ -437,6 +431,58 @@ mod tests {
         assert!(!o.has_room(6), "the reconnect buffer's own bound");
         o.lifecycle.finished();
         assert!(o.has_room(6), "closed: send says so");
+    }
+
+    #[test]
+    fn a_caller_writes_itself_only_while_idle_open_and_not_in_a_burst() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let sock = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let Some(direct) = DirectSocket::new(&sock) else {
+            return; // no per-call non-blocking writes on this platform
+        };
+        let mut o = Outbox::new(QueueLimits::new(4, 100), None);
+        open(&mut o, false);
+        o.direct = Some(Arc::new(direct));
+        let masked = OutMsg {
+            masked: Some([1, 2, 3, 4]),
+            ..msg()
+        };
+        let t0 = Instant::now();
+        assert!(o.direct_for(&masked, t0).is_none(), "send thread busy");
+        o.sender_waiting = true;
+        assert!(o.direct_for(&masked, t0).is_some());
+        assert!(o.direct_for(&msg(), t0).is_none(), "not masked by send");
+
+        o.last_send = Some(t0);
+        let soon = t0 + BURST_GAP / 2;
+        assert!(o.direct_for(&masked, soon).is_none(), "a burst");
+        let later = t0 + BURST_GAP;
+        assert!(o.direct_for(&masked, later).is_some());
+
+        o.admit(msg(), 6).unwrap();
+        assert!(o.direct_for(&masked, later).is_none(), "queued first");
+        o.data.pop();
+        o.control.push(Control::FlushTls);
+        assert!(o.direct_for(&masked, later).is_none(), "control first");
+        o.control.clear();
+        o.caller_writing = true;
+        assert!(o.direct_for(&masked, later).is_none(), "another caller");
+        o.caller_writing = false;
+        o.sender_waiting = false;
+        o.sender_spinning = true;
+        assert!(
+            o.direct_for(&masked, later).is_some(),
+            "looking, not writing"
+        );
+
+        o.lifecycle.user_close();
+        o.user_close = Some(UserClose {
+            code: CloseCode::NORMAL,
+            reason: String::new(),
+            sent: false,
+            flush_by: Instant::now(),
+        });
+        assert!(o.direct_for(&masked, later).is_none(), "closing");
     }
 
     #[test]

@@ -94,12 +94,18 @@ mod tests {
         for _ in 0..8 {
             a.waited(Duration::from_millis(1));
         }
-        let started = Instant::now();
-        assert!(!a.look(|| false, Duration::from_secs(1)));
-        assert!(
-            started.elapsed() < BEFORE_PARK,
-            "no look left after long waits"
+        assert_eq!(a.look_us.load(Relaxed), 0, "halved down to nothing");
+        // No look left: `ready` is asked once, however long the limit.
+        let asked = std::cell::Cell::new(0);
+        let found = a.look(
+            || {
+                asked.set(asked.get() + 1);
+                false
+            },
+            Duration::from_secs(1),
         );
+        assert!(!found);
+        assert_eq!(asked.get(), 1);
         a.waited(Duration::from_micros(5));
         assert_eq!(a.look_us.load(Relaxed), BEFORE_PARK.as_micros() as u32);
     }

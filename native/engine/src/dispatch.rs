@@ -144,11 +144,19 @@ impl Dispatch {
     /// notifies under the same lock. With SeqCst on both sides, at least one
     /// of them sees the other. Producers pay nothing while no one waits.
     ///
-    /// With `look`, it first looks for an event without parking, for as
-    /// long as looking has recently paid (see `spin::Adaptive`).
+    /// With `look` (a reply is expected), it first looks for an event
+    /// without parking, for as long as looking has recently paid (see
+    /// `spin::Adaptive`); without, only while other threads want this core
+    /// (`spin::while_contended`).
     pub(crate) fn wait_nonempty(&self, timeout: std::time::Duration, look: bool) -> bool {
         let started = std::time::Instant::now();
-        if look && self.look.look(|| !self.events.is_empty(), timeout) {
+        let ready = || !self.events.is_empty();
+        let found = if look {
+            self.look.look(ready, timeout)
+        } else {
+            crate::spin::while_contended(ready, timeout.min(crate::spin::BEFORE_PARK))
+        };
+        if found {
             return true;
         }
         let deadline = started + timeout;

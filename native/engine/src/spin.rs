@@ -41,6 +41,40 @@ pub(crate) fn until(ready: impl Fn() -> bool, limit: Duration) -> bool {
     }
 }
 
+/// Like [`until`], but only while the core is wanted by other threads:
+/// gives up (`false`) as soon as a yield comes back at once, i.e. nothing
+/// else was ready to run here.
+///
+/// A stream's consumer waits for a receive thread that shares its core.
+/// While the core is busy (the server or the receive thread runs on it),
+/// yielding hands it over at the cost of a yield, cheaper than a futex
+/// wake per message. On an otherwise idle core, looking only burns the
+/// idle time: parking is cheaper there. Measured, 2-core VM, client
+/// threads on one CPU, CPU per message streamed down, looking vs parking:
+/// server on the same CPU 16 B 0.61 vs 0.76 µs, 1 MiB 215 vs 474 µs;
+/// server on the other CPU 16 B 7.1 vs 4.8 µs, 1 KiB 8.6 vs 5.4 µs.
+pub(crate) fn while_contended(ready: impl Fn() -> bool, limit: Duration) -> bool {
+    let start = Instant::now();
+    loop {
+        if ready() {
+            return true;
+        }
+        let before = Instant::now();
+        if before.saturating_duration_since(start) >= limit {
+            return false;
+        }
+        std::thread::yield_now();
+        if before.elapsed() < RAN_NOTHING_ELSE {
+            return ready();
+        }
+    }
+}
+
+/// A yield that returns sooner than this ran no other thread: a
+/// `sched_yield` alone costs well under a microsecond, a switch to
+/// another thread and back several.
+const RAN_NOTHING_ELSE: Duration = Duration::from_micros(2);
+
 /// How long one waiter looks before it parks, learnt from its own waits.
 ///
 /// Looking costs CPU and pays only when the work comes within the look: a

@@ -22,10 +22,6 @@ use std::time::Instant;
 
 /// Raw bytes read from the socket per TLS read.
 const TLS_RAW_READ: usize = 16 * 1024;
-/// Most payload one TLS read places in a message (one record's worth):
-/// the space is zeroed first, so a peer that trickles bytes cannot make
-/// each one cost much zeroing.
-const TLS_PAYLOAD_READ: usize = 16 * 1024;
 /// Plaintext encrypted per `writer()` call (under the lock).
 const TLS_PLAIN_CHUNK: usize = 16 * 1024;
 /// Ciphertext gathered under the lock before it is written out unlocked.
@@ -206,38 +202,6 @@ impl ReadHalf {
         match self {
             ReadHalf::Plain(s) => s,
             ReadHalf::Tls { sock, .. } => sock,
-        }
-    }
-
-    /// Reads up to `n` more payload bytes of the current frame onto the end
-    /// of `message`, blocking until at least one arrives; `len` 0 means end
-    /// of stream. On plain TCP it reads all `n` (a frame's payload has no
-    /// other frame inside it, so there is nothing else to wait for) into
-    /// the vector's spare capacity, which the standard library's
-    /// `read_to_end` does without zeroing it first, as safe code here
-    /// could not: zeroing cost as much as the kernel's copy for large
-    /// messages. On error, bytes already read may have been appended.
-    pub(crate) fn read_payload(
-        &mut self,
-        message: &mut Vec<u8>,
-        n: usize,
-    ) -> io::Result<ReadOutcome> {
-        match self {
-            ReadHalf::Plain(s) => {
-                message.reserve(n);
-                let len = Read::take(&*s, n as u64).read_to_end(message)?;
-                Ok(ReadOutcome {
-                    len,
-                    tls_wants_write: false,
-                })
-            }
-            ReadHalf::Tls { .. } => {
-                let start = message.len();
-                message.resize(start + n.min(TLS_PAYLOAD_READ), 0);
-                let read = self.read(&mut message[start..]);
-                message.truncate(start + read.as_ref().map_or(0, |r| r.len));
-                read
-            }
         }
     }
 

@@ -21,18 +21,19 @@
 use crate::outbox::OutMsg;
 use std::io;
 use std::net::TcpStream;
+use std::sync::Arc;
 
 /// The session's socket, shared with callers for non-blocking writes.
 #[derive(Debug)]
-pub(crate) struct DirectSocket(TcpStream);
+pub(crate) struct DirectSocket(Arc<TcpStream>);
 
 impl DirectSocket {
-    /// A second handle on the session socket, where the platform supports
-    /// non-blocking writes per call; `None` elsewhere (the send thread then
-    /// writes everything).
-    pub(crate) fn new(sock: &TcpStream) -> Option<DirectSocket> {
+    /// The send thread's socket, shared (not a second descriptor: iOS
+    /// allows an app 256), where the platform supports non-blocking writes
+    /// per call; `None` elsewhere (the send thread then writes everything).
+    pub(crate) fn new(sock: &Arc<TcpStream>) -> Option<DirectSocket> {
         if cfg!(any(target_os = "linux", target_os = "android")) {
-            sock.try_clone().ok().map(DirectSocket)
+            Some(DirectSocket(Arc::clone(sock)))
         } else {
             None
         }
@@ -44,7 +45,7 @@ impl DirectSocket {
     fn write_now(&self, bytes: &[u8]) -> io::Result<usize> {
         let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
         loop {
-            match socket2::SockRef::from(&self.0).send_with_flags(bytes, flags) {
+            match socket2::SockRef::from(self.0.as_ref()).send_with_flags(bytes, flags) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
                 other => return other,

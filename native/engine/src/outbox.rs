@@ -437,7 +437,7 @@ mod tests {
     fn a_caller_writes_itself_only_while_idle_open_and_not_in_a_burst() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let sock = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-        let Some(direct) = DirectSocket::new(&sock) else {
+        let Some(direct) = DirectSocket::new(&Arc::new(sock)) else {
             return; // no per-call non-blocking writes on this platform
         };
         let mut o = Outbox::new(QueueLimits::new(4, 100), None);

@@ -96,7 +96,7 @@ pub(crate) fn establish(
                 upgrade(&mut s, &sock, url, request, deflate, deadline)?;
             return Ok(Established {
                 reader: ReadHalf::Plain(sock.try_clone()?),
-                writer: WriteHalf::Plain(sock),
+                writer: WriteHalf::Plain(Arc::new(sock)),
                 leftover,
                 protocol,
                 deflate,
@@ -268,7 +268,9 @@ impl ReadHalf {
 
 /// What the send thread writes to.
 pub(crate) enum WriteHalf {
-    Plain(TcpStream),
+    /// Shared with callers that write while the send thread is idle
+    /// (`crate::direct`), without a second descriptor.
+    Plain(Arc<TcpStream>),
     Tls {
         sock: TcpStream,
         conn: SharedTls,
@@ -281,7 +283,7 @@ impl WriteHalf {
     /// The socket (to shut it down, set timeouts).
     pub(crate) fn socket(&self) -> &TcpStream {
         match self {
-            WriteHalf::Plain(s) => s,
+            WriteHalf::Plain(s) => s.as_ref(),
             WriteHalf::Tls { sock, .. } => sock,
         }
     }
@@ -300,7 +302,7 @@ impl WriteHalf {
         match self {
             WriteHalf::Plain(s) => {
                 while !bufs.is_empty() {
-                    match s.write_vectored(bufs) {
+                    match s.as_ref().write_vectored(bufs) {
                         Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                         Ok(n) => IoSlice::advance_slices(&mut bufs, n),
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

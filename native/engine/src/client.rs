@@ -165,7 +165,6 @@ impl Client {
     }
 
     fn enqueue(&self, msg: OutMsg, size: usize) -> Result<()> {
-        self.inner.note_send();
         let now = Instant::now();
         let mut ob = self.inner.lock_outbox();
         if let Some(sock) = ob.direct_for(&msg, now) {
@@ -206,9 +205,8 @@ impl Client {
             }
             // The session ended meanwhile: the message waits, whole and
             // plain, for the next one (or counts as unsent), as if queued.
-            Written::Part(Unfinished { mut msg, .. }) => {
-                msg.unmask();
-                ob.data.unpop(msg, size);
+            Written::Part(Unfinished { msg, .. }) => {
+                ob.requeue(msg);
                 wake = true;
             }
             Written::Nothing(msg) => {
@@ -259,7 +257,7 @@ impl Client {
     /// async pump); a game loop polls each frame instead. Right after a
     /// send it looks for the reply for up to 50 µs before it parks.
     pub fn wait(&self, timeout: std::time::Duration) -> bool {
-        let look = self.inner.reply_expected();
+        let look = self.inner.lock_outbox().reply_expected(Instant::now());
         self.inner.dispatch.wait_nonempty(timeout, look)
     }
 

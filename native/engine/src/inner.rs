@@ -71,13 +71,7 @@ pub(crate) struct Inner {
     /// Payload of the latest Pong that answered our outstanding ping (set
     /// under the outbox lock, so the send thread cannot miss its wakeup).
     pub(crate) ping_answered: AtomicU64,
-    /// When the application last sent data (µs since `epoch` + 1; 0: never).
-    last_send_us: AtomicU64,
 }
-
-/// How long after a send a reply counts as expected (see
-/// [`Inner::reply_expected`]).
-const REPLY_WINDOW_US: u64 = 1000;
 
 /// A poisoned lock still holds consistent data here (every critical section
 /// only assigns fields), and the panic itself is reported by the thread.
@@ -109,7 +103,6 @@ impl Inner {
             watchdog: Mutex::new(None),
             epoch: Instant::now(),
             ping_outstanding: AtomicU64::new(0),
-            last_send_us: AtomicU64::new(0),
             ping_answered: AtomicU64::new(0),
         }
     }
@@ -165,23 +158,6 @@ impl Inner {
         }
         drop(ob);
         self.wake.notify_all();
-    }
-
-    /// Notes that the application sent data now.
-    pub(crate) fn note_send(&self) {
-        self.last_send_us.store(self.now_us() + 1, Relaxed);
-    }
-
-    /// Whether the application sent data within the last millisecond: a
-    /// consumer waiting now is likely waiting for a reply, which may come
-    /// within a look before parking. A consumer of a stream it did not ask
-    /// for message by message is not, and its look would only take the
-    /// core from the receive thread (measured with the client's threads on
-    /// one core and the server on the other, 16 B streamed down: 106k msg/s
-    /// looking 50 µs, 232k parking at once).
-    pub(crate) fn reply_expected(&self) -> bool {
-        let last = self.last_send_us.load(Relaxed);
-        last != 0 && self.now_us() + 1 - last <= REPLY_WINDOW_US
     }
 
     /// Microseconds since `epoch`.

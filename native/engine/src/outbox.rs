@@ -27,21 +27,13 @@ pub(crate) struct OutMsg {
 }
 
 impl OutMsg {
-    pub(crate) fn opcode(&self) -> Opcode {
-        match self.kind {
-            MessageKind::Text => Opcode::Text,
-            MessageKind::Binary => Opcode::Binary,
-        }
-    }
-
     /// For a payload `send` already masked: writes the frame header into the
     /// headroom and returns where the frame starts. `None` for a plain
     /// payload, which the send thread's encoder masks.
     pub(crate) fn frame_premasked(&mut self) -> Option<usize> {
         let key = self.masked?;
-        let opcode = self.opcode();
         Some(Encoder::encode_premasked_in_place(
-            opcode,
+            Opcode::from(self.kind),
             true,
             self.buf.vec_mut(),
             key,
@@ -193,6 +185,10 @@ pub(crate) struct Outbox {
 /// shared core) would otherwise look like a burst.
 const BURST_GAP: Duration = Duration::from_micros(10);
 
+/// How long after a send a consumer that waits counts as waiting for the
+/// reply (see [`Outbox::reply_expected`]).
+const REPLY_WINDOW: Duration = Duration::from_millis(1);
+
 impl Outbox {
     pub(crate) fn new(send_limits: QueueLimits, reconnect_limits: Option<QueueLimits>) -> Outbox {
         let mut lifecycle = Lifecycle::new();
@@ -247,6 +243,27 @@ impl Outbox {
         } else {
             None
         }
+    }
+
+    /// Whether the application sent data within [`REPLY_WINDOW`] of `now`: a
+    /// consumer waiting now is likely waiting for a reply, which may come
+    /// within a look before parking. A consumer of a stream it did not ask
+    /// for message by message is not, and its look would only take the
+    /// core from the receive thread (measured with the client's threads on
+    /// one core and the server on the other, 16 B streamed down: 106k msg/s
+    /// looking 50 µs, 232k parking at once).
+    pub(crate) fn reply_expected(&self, now: Instant) -> bool {
+        self.last_send
+            .is_some_and(|t| now.saturating_duration_since(t) <= REPLY_WINDOW)
+    }
+
+    /// Puts a message whose frame may have reached the peer in part back at
+    /// the front of the queue, whole and plain, so the next session (or the
+    /// final unsent count) has it and a resend masks it afresh (§5.3).
+    pub(crate) fn requeue(&mut self, mut msg: OutMsg) {
+        msg.unmask();
+        let size = msg.size();
+        self.data.unpop(msg, size);
     }
 
     /// Whether the connection is finished or finishing at the user's request.

@@ -140,10 +140,8 @@ impl<'a> Sender<'a> {
             ob.sender_wants_wire = true;
             ob = inner.wait_for_work(ob, None);
         }
-        if let Some(Unfinished { mut msg, .. }) = ob.unfinished.take() {
-            msg.unmask();
-            let size = msg.size();
-            ob.data.unpop(msg, size);
+        if let Some(Unfinished { msg, .. }) = ob.unfinished.take() {
+            ob.requeue(msg);
         }
     }
 
@@ -431,11 +429,9 @@ impl<'a> Sender<'a> {
         for (msg, start) in self.batch.iter_mut().zip(starts.iter_mut()) {
             *start = match msg.frame_premasked() {
                 Some(start) => start,
-                None => {
-                    let opcode = msg.opcode();
-                    self.encoder
-                        .encode_in_place(opcode, true, msg.buf.vec_mut())
-                }
+                None => self
+                    .encoder
+                    .encode_in_place(msg.kind.into(), true, msg.buf.vec_mut()),
             };
         }
         let mut slices = [IoSlice::new(&[]); MAX_BATCH];
@@ -497,15 +493,11 @@ impl<'a> Sender<'a> {
     /// Finishes a frame a caller began; requeued whole and plain if the
     /// write fails, like a batch.
     fn rest(&mut self, rest: Unfinished) -> io::Result<()> {
-        let Unfinished { mut msg, from } = rest;
+        let Unfinished { msg, from } = rest;
         let result = self.writer.write_all(&msg.buf[from..]);
         match &result {
             Ok(()) => self.inner.record_sent(msg.size()),
-            Err(_) => {
-                msg.unmask();
-                let size = msg.size();
-                self.inner.lock_outbox().data.unpop(msg, size);
-            }
+            Err(_) => self.inner.lock_outbox().requeue(msg),
         }
         result
     }

@@ -1,6 +1,7 @@
 //! The message type of the Rust API (seed 001's `WebSocketMessage`).
 
 use crate::close_code::CloseCode;
+use crate::protocol::frame::Opcode;
 
 /// Whether a data message is text or binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -9,6 +10,16 @@ pub enum MessageKind {
     Text,
     /// Arbitrary bytes (opcode 0x2).
     Binary,
+}
+
+impl From<MessageKind> for Opcode {
+    /// The opcode of the message's first (or only) frame (§5.6).
+    fn from(kind: MessageKind) -> Opcode {
+        match kind {
+            MessageKind::Text => Opcode::Text,
+            MessageKind::Binary => Opcode::Binary,
+        }
+    }
 }
 
 /// A complete WebSocket message, as the blocking API sends and receives it.

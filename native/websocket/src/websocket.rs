@@ -231,13 +231,12 @@ impl<S: Read + Write> WebSocket<S> {
         // allocation; a multiple of 4, so every piece starts at key phase 0
         // (§5.3).
         let piece = (self.config.write_buffer_size.saturating_sub(MAX_HEADER_LEN) & !3).max(1024);
-        let opcode = match kind {
-            MessageKind::Text => Opcode::Text,
-            MessageKind::Binary => Opcode::Binary,
-        };
-        let key = self
-            .encoder
-            .encode_header(opcode, true, payload.len() as u64, &mut self.out);
+        let key = self.encoder.encode_header(
+            Opcode::from(kind),
+            true,
+            payload.len() as u64,
+            &mut self.out,
+        );
         let result = match key {
             None => self
                 .stream

@@ -60,10 +60,7 @@ impl Encoder {
     /// its state (e.g. a compressor's shared window) may no longer match
     /// the peer's, while an untransformed message is always valid.
     pub fn encode_message(&mut self, kind: MessageKind, payload: &[u8], out: &mut Vec<u8>) {
-        let opcode = match kind {
-            MessageKind::Text => Opcode::Text,
-            MessageKind::Binary => Opcode::Binary,
-        };
+        let opcode = Opcode::from(kind);
         if let Some(ext) = self.extension.as_mut() {
             let mut scratch = std::mem::take(&mut self.scratch);
             scratch.clear();

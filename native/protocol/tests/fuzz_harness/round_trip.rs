@@ -108,7 +108,7 @@ impl Conversation<'_> {
                 let payload = self.payload(kind);
                 let mut buf = vec![0u8; MAX_HEADER_LEN];
                 buf.extend_from_slice(&payload);
-                let start = self.enc.encode_in_place(opcode(kind), true, &mut buf);
+                let start = self.enc.encode_in_place(Opcode::from(kind), true, &mut buf);
                 self.wire.extend_from_slice(&buf[start..]);
                 self.expected.push(Ev::Msg(kind, payload));
             }
@@ -157,7 +157,7 @@ impl Conversation<'_> {
                 (start + usize::from(self.input.u8())).min(payload.len())
             };
             let op = if i == 0 {
-                opcode(kind)
+                Opcode::from(kind)
             } else {
                 Opcode::Continuation
             };
@@ -235,12 +235,5 @@ fn deflate_params(a: u8, b: u8) -> DeflateParams {
         server_max_window_bits: MIN_WINDOW_BITS + (a >> 2) % 8,
         client_max_window_bits: MIN_WINDOW_BITS + (a >> 5),
         level: b % 10,
-    }
-}
-
-fn opcode(kind: MessageKind) -> Opcode {
-    match kind {
-        MessageKind::Text => Opcode::Text,
-        MessageKind::Binary => Opcode::Binary,
     }
 }

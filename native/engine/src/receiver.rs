@@ -22,14 +22,12 @@ const READ_BUF: usize = 64 * 1024;
 /// buffered, is read straight into the message buffer: a large message then
 /// crosses memory once (kernel to message) instead of twice.
 const DIRECT_READ_MIN: u64 = 16 * 1024;
-/// Most bytes one direct read asks for. The buffer is zeroed first (safe
-/// code cannot read into uninitialized memory), so a read asks for at most
-/// twice what the last one returned (and at least `DIRECT_READ_MIN`): a
-/// peer that trickles bytes cannot make each byte cost 256 KiB of zeroing.
-/// (Reading the whole rest of the frame into spare capacity with
-/// `read_to_end`, which skips the zeroing, measured no better: it blocks
-/// until the frame is complete, and 16 B-1 MiB streams cost the same or
-/// more CPU per message.)
+/// Most bytes one direct read asks for over TLS. There the buffer is
+/// zeroed first (rustls copies into initialized memory only), so a read
+/// asks for at most twice what the last one returned (and at least
+/// `DIRECT_READ_MIN`): a peer that trickles bytes cannot make each byte
+/// cost 256 KiB of zeroing. On plain TCP nothing is zeroed
+/// (`crate::spare_read`), and a read asks for the whole rest of the frame.
 const DIRECT_READ_MAX: u64 = 256 * 1024;
 /// While large messages stream in, a read into the read buffer asks for
 /// only this much: enough for the next frame's header and the start of
@@ -131,20 +129,23 @@ fn receive(
         // Nothing buffered and a large payload under way: read it in place.
         let direct = match decoder.payload_remaining() {
             n if filled == 0 && n >= DIRECT_READ_MIN => {
-                let want = (2 * last_read as u64).clamp(DIRECT_READ_MIN, DIRECT_READ_MAX);
-                Some(n.min(want) as usize)
+                let want = if reader.zeroes_reads() {
+                    n.min((2 * last_read as u64).clamp(DIRECT_READ_MIN, DIRECT_READ_MAX))
+                } else {
+                    // Within the message limit, which the decoder enforced.
+                    n
+                };
+                Some(usize::try_from(want).unwrap_or(usize::MAX))
             }
             _ => None,
         };
         let read = match direct {
             Some(want) => {
                 large = true;
-                let m = message.vec_mut();
-                let start = m.len();
-                m.resize(start + want, 0);
-                let read = reader.read(&mut m[start..]);
-                m.truncate(start + read.as_ref().map_or(0, |r| r.len));
-                read.map(|r| (r, Some(start)))
+                let start = message.len();
+                reader
+                    .read_append(message.vec_mut(), want)
+                    .map(|r| (r, Some(start)))
             }
             None => {
                 let end = if large {

@@ -205,6 +205,29 @@ impl ReadHalf {
         }
     }
 
+    /// Whether [`ReadHalf::read_append`] zeroes the space it reads into.
+    pub(crate) fn zeroes_reads(&self) -> bool {
+        matches!(self, ReadHalf::Tls { .. })
+    }
+
+    /// Blocks until some plaintext is available and appends at most `max`
+    /// bytes of it to `out`. On plain TCP the new bytes are not zeroed
+    /// first (see `spare_read`); on TLS they are, since rustls copies into
+    /// initialized memory only.
+    pub(crate) fn read_append(&mut self, out: &mut Vec<u8>, max: usize) -> io::Result<ReadOutcome> {
+        if let ReadHalf::Plain(s) = self {
+            return Ok(ReadOutcome {
+                len: crate::spare_read::recv_append(s, out, max)?,
+                tls_wants_write: false,
+            });
+        }
+        let start = out.len();
+        out.resize(start + max, 0);
+        let read = self.read(&mut out[start..]);
+        out.truncate(start + read.as_ref().map_or(0, |r| r.len));
+        read
+    }
+
     /// Blocks until some plaintext is available and places it in `out`.
     pub(crate) fn read(&mut self, out: &mut [u8]) -> io::Result<ReadOutcome> {
         match self {

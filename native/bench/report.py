@@ -123,7 +123,7 @@ def check_targets(rust, cs):
                lambda c: c.get("cpu_us_per_msg"), lambda r: r <= 1.0)
 
     # 4. The C# layer: RTT p50 <= 0.25x ClientWebSocket's and <= 1.3x the engine's own
-    #    (same server: ours), 0 B allocated per message.
+    #    (same server: ours), streaming >= 0.9x the engine's, 0 B allocated per message.
     if cs:
         by = {(c["client"], c["payload_bytes"]): c for c in cs.get("clients", [])}
         ours, theirs = by.get(("WebSocketClient", 16)), by.get(("ClientWebSocket", 16))
@@ -131,12 +131,23 @@ def check_targets(rust, cs):
             r = ours["rtt_p50_us"] / theirs["rtt_p50_us"]
             targets.append(("C# RTT p50 <= 0.25x ClientWebSocket (16 B)", r <= 0.25,
                             f"{ours['rtt_p50_us']:.1f} us vs {theirs['rtt_p50_us']:.1f} us = {r:.2f}x"))
-        engine = next((c for c in (cell(rust, pl, "devian-websocket", "engine", "echo", 16)
-                                   for pl in placements(rust)) if c), None)
+        # The engine alone, measured by the C# bench right after its own runs: same server,
+        # same (unpinned) placement.
+        alone = {c["payload_bytes"]: c for c in cs.get("engine", [])}
+        engine = alone.get(16)
         if ours and engine and engine.get("rtt_p50_us"):
             r = ours["rtt_p50_us"] / engine["rtt_p50_us"]
             targets.append(("C# RTT p50 <= 1.3x the engine's (16 B, our server)", r <= 1.3,
                             f"{ours['rtt_p50_us']:.1f} us vs {engine['rtt_p50_us']:.1f} us = {r:.2f}x"))
+        streams = [(p, by[("WebSocketClient", p)]["pipelined_msgs_per_sec"] / e["pipelined_msgs_per_sec"])
+                   for p, e in sorted(alone.items())
+                   if ("WebSocketClient", p) in by and e.get("pipelined_msgs_per_sec")]
+        if streams:
+            bad = [f"{human(p)}: {r:.2f}x" for p, r in streams if r < 0.9]
+            lowest = min(streams, key=lambda s: s[1])
+            targets.append(("C# streaming (64 in flight) msg/s >= 0.9x the engine's at every size", not bad,
+                            f"lowest {lowest[1]:.2f}x at {human(lowest[0])}" if not bad
+                            else "below at " + "; ".join(bad)))
         allocs = [(c["payload_bytes"], c["allocated_bytes_per_message"]) for c in cs.get("clients", [])
                   if c["client"] == "WebSocketClient"]
         if allocs:
@@ -180,6 +191,9 @@ def ratio_table(rust, cs):
             lines.append(f"{c['client']:<16} {human(c['payload_bytes']):>8} {c['rtt_p50_us']:>9.1f} "
                          f"{c['rtt_p99_us']:>9.1f} {c['msgs_per_sec']:>9.0f} {c['pipelined_msgs_per_sec']:>10.0f} "
                          f"{c['allocated_bytes_per_message']:>8.1f}")
+        for c in cs.get("engine", []):
+            lines.append(f"{'engine (Rust)':<16} {human(c['payload_bytes']):>8} {c['rtt_p50_us']:>9.1f} "
+                         f"{'-':>9} {c['msgs_per_sec']:>9.0f} {c['pipelined_msgs_per_sec']:>10.0f} {'-':>8}")
     return "\n".join(lines)
 
 
@@ -235,6 +249,9 @@ def markdown(merged, targets):
         for c in cs.get("clients", []):
             out.append(f"| {c['client']} | {human(c['payload_bytes'])} | {c['rtt_p50_us']:.1f} | {c['rtt_p99_us']:.1f} | "
                        f"{c['msgs_per_sec']:.0f} | {c['pipelined_msgs_per_sec']:.0f} | {c['allocated_bytes_per_message']:.1f} |")
+        for c in cs.get("engine", []):
+            out.append(f"| engine alone (Rust) | {human(c['payload_bytes'])} | {c['rtt_p50_us']:.1f} | – | "
+                       f"{c['msgs_per_sec']:.0f} | {c['pipelined_msgs_per_sec']:.0f} | – |")
     if rust.get("masking"):
         out += ["", "**Unmasking vs memcpy** (GiB/s, median)", "",
                 "| size | unmask | memcpy | ratio |", "|---:|---:|---:|---:|"]

@@ -18,7 +18,9 @@ namespace Devian.Network.Bench
     /// server (the Rust bench binary in <c>--serve ours</c> mode, on 127.0.0.1). Measures round-trip
     /// time p50/p99, messages per second (one at a time, and pipelined), managed bytes allocated per
     /// message on the calling thread, and the cost of an idle <see cref="WebSocketClient.Update"/>
-    /// over many open clients. Prints a table and writes JSON.
+    /// over many open clients. The same echoes through the Rust engine alone (the bench binary's
+    /// <c>--engine-echo</c>, right after, same server) show what the C# layer adds on top of it.
+    /// Prints a table and writes JSON.
     /// </summary>
     /// <remarks>
     /// Usage: <c>mono Bench.exe --server PATH/devian-ws-bench --out FILE.json [--quick]</c>.
@@ -67,6 +69,7 @@ namespace Devian.Network.Bench
                 {
                     string url = "ws://" + echo.Address + "/echo";
                     var results = new List<Result>();
+                    var engine = new List<Result>();
                     foreach (int size in settings.Payloads)
                     {
                         // Interleaved run by run, so load from elsewhere hits both clients alike.
@@ -88,6 +91,7 @@ namespace Devian.Network.Bench
                         }
                         results.Add(ours);
                         results.Add(theirs);
+                        engine.Add(EngineEcho(server, url, size, settings.CountFor(size), settings.Runs));
                         Console.Error.WriteLine("  {0,8} B  ours {1,10:F0} msg/s  ClientWebSocket {2,10:F0} msg/s",
                             size, ours.MessagesPerSecond, theirs.MessagesPerSecond);
                     }
@@ -96,10 +100,10 @@ namespace Devian.Network.Bench
                     {
                         idle.Add(IdleSweep(url, n, settings.Sweeps));
                     }
-                    PrintTable(results, idle);
+                    PrintTable(results, engine, idle);
                     if (outPath != null)
                     {
-                        File.WriteAllText(outPath, ToJson(results, idle, settings, quick));
+                        File.WriteAllText(outPath, ToJson(results, engine, idle, settings, quick));
                         Console.Error.WriteLine("wrote " + outPath);
                     }
                 }
@@ -110,6 +114,60 @@ namespace Devian.Network.Bench
                 Console.Error.WriteLine("C# bench failed: " + e);
                 return 1;
             }
+        }
+
+        /// <summary>
+        /// The same round trips and pipelined echoes through the Rust engine alone, in a child
+        /// process (<c>devian-ws-bench --engine-echo</c>), which prints its medians as JSON.
+        /// </summary>
+        private static Result EngineEcho(string exe, string url, int size, int count, int runs)
+        {
+            string args = string.Format(CultureInfo.InvariantCulture,
+                "--engine-echo {0} --payload {1} --count {2} --runs {3}", url, size, count, runs);
+            var info = new ProcessStartInfo(exe, args)
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                CreateNoWindow = true,
+            };
+            using (Process p = Process.Start(info))
+            {
+                Task<string> output = p.StandardOutput.ReadToEndAsync();
+                if (!p.WaitForExit((int)(4 * WaitLimit.TotalMilliseconds)) || !output.Wait(WaitLimit))
+                {
+                    try { p.Kill(); } catch (InvalidOperationException) { }
+                    throw new TimeoutException("devian-ws-bench --engine-echo did not finish");
+                }
+                if (p.ExitCode != 0)
+                {
+                    throw new InvalidOperationException("devian-ws-bench --engine-echo failed: exit " + p.ExitCode);
+                }
+                var r = new Result("engine (Rust)", size);
+                r.P50s.Add(JsonNumber(output.Result, "rtt_p50_us"));
+                r.Rates.Add(JsonNumber(output.Result, "msgs_per_sec"));
+                r.Pipelined = JsonNumber(output.Result, "pipelined_msgs_per_sec");
+                Console.Error.WriteLine("  {0,8} B  engine alone {1,10:F0} msg/s, pipelined {2,10:F0} msg/s",
+                    size, r.MessagesPerSecond, r.Pipelined);
+                return r;
+            }
+        }
+
+        /// <summary>The number after <c>"key":</c> in a flat JSON object.</summary>
+        private static double JsonNumber(string json, string key)
+        {
+            string tag = "\"" + key + "\":";
+            int at = json.IndexOf(tag, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                throw new FormatException("no " + key + " in " + json);
+            }
+            int start = at + tag.Length;
+            int end = start;
+            while (end < json.Length && "0123456789.eE+-".IndexOf(json[end]) >= 0)
+            {
+                end++;
+            }
+            return double.Parse(json.Substring(start, end - start), NumberStyles.Float, CultureInfo.InvariantCulture);
         }
 
         private static List<double> PipelinedRuns(IBenchClient client, int size, int count, int runs)
@@ -137,7 +195,7 @@ namespace Devian.Network.Bench
                 return new Settings
                 {
                     Runs = 5,
-                    Payloads = new[] { 16, 1024, 65536 },
+                    Payloads = new[] { 16, 1024, 65536, 1 << 20 },
                     SmallCount = 5000,
                     ByteBudget = 64 << 20,
                     ConnectionCounts = new[] { 1, 10, 100, 1000 },
@@ -284,10 +342,24 @@ namespace Devian.Network.Bench
                 {
                     while (sent < count && sent - (_runtime.Received - start) < Window)
                     {
-                        _client.SendFrame(Opcode, payload);
+                        try
+                        {
+                            _client.SendFrame(Opcode, payload);
+                        }
+                        catch (WebSocketQueueFullException)
+                        {
+                            // 64 messages of 1 MiB fill the default 64 MiB queue: retry after Update().
+                            break;
+                        }
                         sent++;
                     }
+                    long before = _runtime.Received;
                     _client.Update();
+                    if (_runtime.Received == before)
+                    {
+                        // Nothing arrived: let the engine's threads have the core, as WaitReceived does.
+                        Thread.Yield();
+                    }
                     if (watch.Elapsed > WaitLimit)
                     {
                         throw new TimeoutException("pipelined echo timed out");
@@ -583,7 +655,7 @@ namespace Devian.Network.Bench
             return v.Count % 2 == 0 ? (v[mid - 1] + v[mid]) / 2 : v[mid];
         }
 
-        private static void PrintTable(List<Result> results, List<IdleRow> idle)
+        private static void PrintTable(List<Result> results, List<Result> engine, List<IdleRow> idle)
         {
             Console.WriteLine();
             Console.WriteLine("C#: WebSocketClient (ours) vs ClientWebSocket, same Mono, same server (medians)");
@@ -592,6 +664,11 @@ namespace Devian.Network.Bench
             {
                 Console.WriteLine("{0,-16} {1,8} | {2,9:F1} {3,9:F1} | {4,11:F0} {5,11:F0} | {6,10:F1}",
                     r.Client, r.Size, r.P50Us, r.P99Us, r.MessagesPerSecond, r.Pipelined, r.AllocatedPerMessage);
+            }
+            foreach (Result r in engine)
+            {
+                Console.WriteLine("{0,-16} {1,8} | {2,9:F1} {3,9} | {4,11:F0} {5,11:F0} | {6,10}",
+                    r.Client, r.Size, r.P50Us, "-", r.MessagesPerSecond, r.Pipelined, "-");
             }
             Console.WriteLine();
             Console.WriteLine("{0,6} {1,16} {2,14}", "conns", "idle Update us", "B per sweep");
@@ -610,7 +687,7 @@ namespace Devian.Network.Bench
             return v.ToString("R", CultureInfo.InvariantCulture);
         }
 
-        private static string ToJson(List<Result> results, List<IdleRow> idle, Settings settings, bool quick)
+        private static string ToJson(List<Result> results, List<Result> engine, List<IdleRow> idle, Settings settings, bool quick)
         {
             var sb = new StringBuilder();
             sb.Append("{\n  \"tool\": \"csharp-bench\",\n");
@@ -630,6 +707,16 @@ namespace Devian.Network.Bench
                   .Append(", \"pipelined_msgs_per_sec\": ").Append(Num(r.Pipelined))
                   .Append(", \"allocated_bytes_per_message\": ").Append(Num(r.AllocatedPerMessage))
                   .Append("}").Append(i + 1 < results.Count ? ",\n" : "\n");
+            }
+            sb.Append("  ],\n  \"engine\": [\n");
+            for (int i = 0; i < engine.Count; i++)
+            {
+                Result r = engine[i];
+                sb.Append("    {\"payload_bytes\": ").Append(r.Size)
+                  .Append(", \"rtt_p50_us\": ").Append(Num(r.P50Us))
+                  .Append(", \"msgs_per_sec\": ").Append(Num(r.MessagesPerSecond))
+                  .Append(", \"pipelined_msgs_per_sec\": ").Append(Num(r.Pipelined))
+                  .Append("}").Append(i + 1 < engine.Count ? ",\n" : "\n");
             }
             sb.Append("  ],\n  \"idle_update\": [\n");
             for (int i = 0; i < idle.Count; i++)

@@ -9,7 +9,9 @@ pub const USAGE: &str = "usage: devian-ws-bench [--quick] [--out FILE.json] [--o
          [--server ours|tungstenite] [--scenario echo|stream-up|stream-down] [--payload BYTES]
          [--client engine|devian-websocket|tungstenite]   (throughput cells to run; all by default)
        devian-ws-bench --serve ours|tungstenite 127.0.0.1:PORT   (a bench server; exits when stdin closes)
-       devian-ws-bench --connections N --url ws://... --sweeps S   (one many-connections step; prints JSON)";
+       devian-ws-bench --connections N --url ws://... --sweeps S   (one many-connections step; prints JSON)
+       devian-ws-bench --engine-echo ws://... --payload BYTES --count N --runs R
+         (the engine's round trips and pipelined echoes, for the C# bench; prints JSON)";
 
 /// Parts of the bench that can be selected with `--only`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,17 @@ pub enum Command {
         /// Idle poll sweeps to time.
         sweeps: usize,
     },
+    /// The engine's figures for one cell of the C# bench.
+    EngineEcho {
+        /// Echo server URL.
+        url: String,
+        /// Bytes per message.
+        payload: usize,
+        /// Messages per run.
+        count: u64,
+        /// Runs (medians are printed).
+        runs: usize,
+    },
     /// Be a server for the bench (child process).
     Serve {
         /// Implementation.
@@ -80,6 +93,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
     };
     let mut cells = CellFilter::default();
     let mut connections: Option<(usize, Option<String>, usize)> = None;
+    let mut engine_echo: Option<String> = None;
+    let (mut count, mut runs) = (1000u64, 5usize);
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -135,6 +150,19 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                     .map_err(|_| format!("--sweeps: {n:?} is not a count"))?;
                 connections.get_or_insert((0, None, 100)).2 = n;
             }
+            "--engine-echo" => engine_echo = Some(value()?),
+            "--count" => {
+                let n = value()?;
+                count = n
+                    .parse()
+                    .map_err(|_| format!("--count: {n:?} is not a count"))?;
+            }
+            "--runs" => {
+                let n = value()?;
+                runs = n
+                    .parse()
+                    .map_err(|_| format!("--runs: {n:?} is not a count"))?;
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
         }
@@ -145,6 +173,20 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             return Err("--connections and --sweeps must be positive".into());
         }
         return Ok(Command::Connections { count, url, sweeps });
+    }
+    if let Some(url) = engine_echo {
+        let payload = cells
+            .payload
+            .ok_or_else(|| format!("--engine-echo needs --payload\n{USAGE}"))?;
+        if count == 0 || runs == 0 {
+            return Err("--count and --runs must be positive".into());
+        }
+        return Ok(Command::EngineEcho {
+            url,
+            payload,
+            count,
+            runs,
+        });
     }
     Ok(Command::Bench {
         quick,
@@ -241,5 +283,25 @@ mod tests {
         assert!(parse(args("--out")).is_err());
         assert!(parse(args("--only disk")).is_err());
         assert!(parse(args("--fast")).is_err());
+    }
+
+    #[test]
+    fn engine_echo_options() {
+        assert_eq!(
+            parse(args(
+                "--engine-echo ws://127.0.0.1:1/echo --payload 16 --count 500 --runs 3"
+            )),
+            Ok(Command::EngineEcho {
+                url: "ws://127.0.0.1:1/echo".into(),
+                payload: 16,
+                count: 500,
+                runs: 3
+            })
+        );
+        assert!(
+            parse(args("--engine-echo ws://x/")).is_err(),
+            "needs --payload"
+        );
+        assert!(parse(args("--engine-echo ws://x/ --payload 16 --runs 0")).is_err());
     }
 }

@@ -15,6 +15,7 @@
 mod child;
 mod cli;
 mod client;
+mod engine_echo;
 mod many;
 mod masking;
 mod procstat;
@@ -40,6 +41,12 @@ fn main() -> ExitCode {
     let result = cli::parse(std::env::args().skip(1)).and_then(|cmd| match cmd {
         Command::Serve { kind, addr } => child::serve_until_stdin_closes(kind, &addr),
         Command::Connections { count, url, sweeps } => many::run_step(count, &url, sweeps),
+        Command::EngineEcho {
+            url,
+            payload,
+            count,
+            runs,
+        } => engine_echo::run(&url, payload, count, runs),
         Command::Bench {
             quick,
             out,

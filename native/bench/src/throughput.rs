@@ -315,7 +315,8 @@ fn run_once(
     }
 }
 
-fn echo(
+/// `count` round trips one at a time: the elapsed time and each round trip's.
+pub fn echo(
     client: &mut dyn BenchClient,
     data: &Payload,
     count: u64,
@@ -352,7 +353,8 @@ fn download(client: &mut dyn BenchClient, size: usize, count: u64) -> Result<Dur
     Ok(start.elapsed())
 }
 
-fn expect_binary(got: Received, len: usize) -> Result<(), String> {
+/// `Ok` if `got` is a Binary message of `len` bytes.
+pub fn expect_binary(got: Received, len: usize) -> Result<(), String> {
     match got {
         Received::Binary(n) if n == len => Ok(()),
         other => Err(format!("expected {len} binary bytes, got {other:?}")),

@@ -94,7 +94,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
     let mut cells = CellFilter::default();
     let mut connections: Option<(usize, Option<String>, usize)> = None;
     let mut engine_echo: Option<String> = None;
-    let (mut count, mut runs) = (1000u64, 5usize);
+    let (mut count, mut runs): (Option<u64>, Option<usize>) = (None, None);
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -153,15 +153,17 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--engine-echo" => engine_echo = Some(value()?),
             "--count" => {
                 let n = value()?;
-                count = n
-                    .parse()
-                    .map_err(|_| format!("--count: {n:?} is not a count"))?;
+                count = Some(
+                    n.parse()
+                        .map_err(|_| format!("--count: {n:?} is not a count"))?,
+                );
             }
             "--runs" => {
                 let n = value()?;
-                runs = n
-                    .parse()
-                    .map_err(|_| format!("--runs: {n:?} is not a count"))?;
+                runs = Some(
+                    n.parse()
+                        .map_err(|_| format!("--runs: {n:?} is not a count"))?,
+                );
             }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
@@ -178,6 +180,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         let payload = cells
             .payload
             .ok_or_else(|| format!("--engine-echo needs --payload\n{USAGE}"))?;
+        let (count, runs) = (count.unwrap_or(1000), runs.unwrap_or(5));
         if count == 0 || runs == 0 {
             return Err("--count and --runs must be positive".into());
         }
@@ -187,6 +190,9 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             count,
             runs,
         });
+    }
+    if count.is_some() || runs.is_some() {
+        return Err(format!("--count and --runs go with --engine-echo\n{USAGE}"));
     }
     Ok(Command::Bench {
         quick,
@@ -303,5 +309,6 @@ mod tests {
             "needs --payload"
         );
         assert!(parse(args("--engine-echo ws://x/ --payload 16 --runs 0")).is_err());
+        assert!(parse(args("--count 5")).is_err(), "only with --engine-echo");
     }
 }

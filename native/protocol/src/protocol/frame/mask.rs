@@ -4,8 +4,9 @@
 //! a client sends and a server receives, so it works on 64-bit words: the
 //! 4-byte key repeated twice forms one `u64`, and because 8 is a multiple of
 //! 4 the key phase is the same at the start of every word. Safe
-//! `chunks_exact_mut` + `from_ne_bytes` compiles to plain word (and, where
-//! available, vector) loads and stores, so no `unsafe` is needed.
+//! `chunks_exact_mut` + `from_ne_bytes` compiles to plain word and vector
+//! loads and stores. The only `unsafe` here calls the same safe loop
+//! compiled for AVX2, once the CPU is known to have it (`wide`).
 
 /// XORs `buf` with the mask `key` in place; applying it twice restores the
 /// input.

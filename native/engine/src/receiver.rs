@@ -22,13 +22,6 @@ const READ_BUF: usize = 64 * 1024;
 /// buffered, is read straight into the message buffer: a large message then
 /// crosses memory once (kernel to message) instead of twice.
 const DIRECT_READ_MIN: u64 = 16 * 1024;
-/// Most bytes one direct read asks for over TLS. There the buffer is
-/// zeroed first (rustls copies into initialized memory only), so a read
-/// asks for at most twice what the last one returned (and at least
-/// `DIRECT_READ_MIN`): a peer that trickles bytes cannot make each byte
-/// cost 256 KiB of zeroing. On plain TCP nothing is zeroed
-/// (`crate::spare_read`), and a read asks for the whole rest of the frame.
-const DIRECT_READ_MAX: u64 = 256 * 1024;
 /// While large messages stream in, a read into the read buffer asks for
 /// only this much: enough for the next frame's header and the start of
 /// its payload, whose rest then goes straight into the message. A full
@@ -74,8 +67,6 @@ fn receive(
     buf[..leftover.len()].copy_from_slice(&leftover);
     let mut filled = leftover.len();
     let mut peer_close: Option<PeerClose> = None;
-    // Bytes the last read returned (sizes the next direct read).
-    let mut last_read = 0usize;
     // Large messages are streaming in: keep buffered reads short.
     let mut large = false;
     let stop = || inner.stopping();
@@ -128,23 +119,18 @@ fn receive(
         }
         // Nothing buffered and a large payload under way: read it in place.
         let direct = match decoder.payload_remaining() {
+            // Within the message limit, which the decoder enforced.
             n if filled == 0 && n >= DIRECT_READ_MIN => {
-                let want = if reader.zeroes_reads() {
-                    n.min((2 * last_read as u64).clamp(DIRECT_READ_MIN, DIRECT_READ_MAX))
-                } else {
-                    // Within the message limit, which the decoder enforced.
-                    n
-                };
-                Some(usize::try_from(want).unwrap_or(usize::MAX))
+                Some(usize::try_from(n).unwrap_or(usize::MAX))
             }
             _ => None,
         };
         let read = match direct {
-            Some(want) => {
+            Some(rest) => {
                 large = true;
                 let start = message.len();
                 reader
-                    .read_append(message.vec_mut(), want)
+                    .read_append(message.vec_mut(), rest)
                     .map(|r| (r, Some(start)))
             }
             None => {
@@ -164,7 +150,6 @@ fn receive(
                 if r.len == 0 {
                     return eof(inner, peer_close);
                 }
-                last_read = r.len;
                 if let Some(start) = direct_start {
                     match decoder.payload_read(message.vec_mut(), start) {
                         Ok(None) => {}

@@ -22,6 +22,13 @@ use std::time::Instant;
 
 /// Raw bytes read from the socket per TLS read.
 const TLS_RAW_READ: usize = 16 * 1024;
+/// A TLS `read_append` zeroes the space it reads into (rustls copies into
+/// initialized memory only), so it asks for at most twice what the last
+/// read returned, and at least this much...
+const TLS_APPEND_MIN: usize = 16 * 1024;
+/// ...and at most this much: a peer that trickles bytes cannot make each
+/// byte cost 256 KiB of zeroing.
+const TLS_APPEND_MAX: usize = 256 * 1024;
 /// Plaintext encrypted per `writer()` call (under the lock).
 const TLS_PLAIN_CHUNK: usize = 16 * 1024;
 /// Ciphertext gathered under the lock before it is written out unlocked.
@@ -129,6 +136,7 @@ pub(crate) fn establish(
             raw: vec![0; TLS_RAW_READ].into_boxed_slice(),
             start: 0,
             end: 0,
+            last: 0,
         },
         writer: WriteHalf::Tls {
             sock,
@@ -185,6 +193,8 @@ pub(crate) enum ReadHalf {
         raw: Box<[u8]>,
         start: usize,
         end: usize,
+        /// Plaintext bytes the last read returned (sizes `read_append`).
+        last: usize,
     },
 }
 
@@ -205,24 +215,29 @@ impl ReadHalf {
         }
     }
 
-    /// Whether [`ReadHalf::read_append`] zeroes the space it reads into.
-    pub(crate) fn zeroes_reads(&self) -> bool {
-        matches!(self, ReadHalf::Tls { .. })
-    }
-
-    /// Blocks until some plaintext is available and appends at most `max`
-    /// bytes of it to `out`. On plain TCP the new bytes are not zeroed
-    /// first (see `spare_read`); on TLS they are, since rustls copies into
-    /// initialized memory only.
-    pub(crate) fn read_append(&mut self, out: &mut Vec<u8>, max: usize) -> io::Result<ReadOutcome> {
-        if let ReadHalf::Plain(s) = self {
-            return Ok(ReadOutcome {
-                len: crate::spare_read::recv_append(s, out, max)?,
-                tls_wants_write: false,
-            });
-        }
+    /// Blocks until some plaintext is available and appends at most `rest`
+    /// bytes of it to `out` (the rest of a frame, read straight into its
+    /// message). On plain TCP the new bytes are not zeroed first (see
+    /// `spare_read`) and one read asks for all of `rest`; over TLS they are
+    /// zeroed, so one read asks for less (`TLS_APPEND_MIN`).
+    pub(crate) fn read_append(
+        &mut self,
+        out: &mut Vec<u8>,
+        rest: usize,
+    ) -> io::Result<ReadOutcome> {
+        let want = match self {
+            ReadHalf::Plain(s) => {
+                return Ok(ReadOutcome {
+                    len: crate::spare_read::recv_append(s, out, rest)?,
+                    tls_wants_write: false,
+                });
+            }
+            ReadHalf::Tls { last, .. } => {
+                (2 * *last).clamp(TLS_APPEND_MIN, TLS_APPEND_MAX).min(rest)
+            }
+        };
         let start = out.len();
-        out.resize(start + max, 0);
+        out.resize(start + want, 0);
         let read = self.read(&mut out[start..]);
         out.truncate(start + read.as_ref().map_or(0, |r| r.len));
         read
@@ -241,6 +256,7 @@ impl ReadHalf {
                 raw,
                 start,
                 end,
+                last,
             } => loop {
                 let (len, eof, tls_wants_write) = {
                     // Short critical section: decrypt what is already here.
@@ -270,6 +286,7 @@ impl ReadHalf {
                     (filled, eof, c.wants_write())
                 };
                 if len > 0 || eof {
+                    *last = len;
                     return Ok(ReadOutcome {
                         len,
                         tls_wants_write,
